@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kchan: the one wire format shared by every kchannel transport.
+ *
+ * A kchan message is a fixed header (struct kchan_hdr) followed by netlink
+ * attributes (struct nlattr: 4-byte aligned, nestable).  The same bytes
+ * travel through /proc, the character device and the netfilter sockopts;
+ * on Generic Netlink the attributes follow the genl header.  kchan_core
+ * validates every message once, against one strict policy, whichever door
+ * it came through.
+ *
+ * The Java SDK parses this file in a test to prove its constants agree:
+ * keep every constant a plain "#define NAME number" or an enum member with
+ * an explicit value.
+ */
+#ifndef _UAPI_LINUX_KCHAN_H
+#define _UAPI_LINUX_KCHAN_H
+
+#include <linux/types.h>
+
+#define KCHAN_PROTOCOL_VERSION	1
+
+/* Generic Netlink family and multicast group names (transport-netlink). */
+#define KCHAN_GENL_NAME		"kchan"
+#define KCHAN_GENL_VERSION	1
+#define KCHAN_MCGRP_EVENTS	"events"
+
+/*
+ * Fixed message header, host byte order like every netlink header.
+ * @cmd:    enum kchan_cmd
+ * @flags:  KCHAN_F_* bits
+ * @seq:    chosen by the sender of a request, copied into its reply
+ * @status: 0 or a negative errno (replies only; requests send 0)
+ * @len:    total length in bytes, this header included
+ */
+struct kchan_hdr {
+	__u16	cmd;
+	__u16	flags;
+	__u32	seq;
+	__s32	status;
+	__u32	len;
+};
+
+#define KCHAN_HDR_LEN		16
+
+/* Header flags. */
+#define KCHAN_F_REPLY		0x0001	/* message is a reply */
+#define KCHAN_F_MORE		0x0002	/* a list reply that has more parts */
+#define KCHAN_F_EVENT		0x0004	/* kernel-pushed event */
+
+/* Limits. */
+#define KCHAN_KEY_MAX		64	/* bytes; keys are 1..64 bytes */
+/*
+ * A value must also fit a LIST reply's ENTRY nest, whose u16 nla_len covers
+ * the nest header, a 64-byte KEY attribute and the padded VALUE attribute:
+ * 4 + 68 + NLA_ALIGN(4 + 65456) = 65532 <= U16_MAX; 65457 would not fit.
+ */
+#define KCHAN_VALUE_MAX		65456	/* bytes; see above */
+#define KCHAN_PAYLOAD_MAX	65531	/* bytes; U16_MAX less an nlattr header */
+#define KCHAN_ERRMSG_MAX	128	/* extended-ack text carried in replies */
+#define KCHAN_MSG_MAX		262144	/* largest message accepted or sent */
+
+enum kchan_cmd {
+	KCHAN_CMD_UNSPEC	= 0,
+	KCHAN_CMD_ECHO		= 1,	/* PAYLOAD -> PAYLOAD */
+	KCHAN_CMD_SET		= 2,	/* KEY, VALUE -> (status) */
+	KCHAN_CMD_GET		= 3,	/* KEY -> KEY, VALUE */
+	KCHAN_CMD_DELETE	= 4,	/* KEY -> (status) */
+	KCHAN_CMD_LIST		= 5,	/* [CURSOR] -> ENTRY..., [CURSOR] */
+	KCHAN_CMD_STATS		= 6,	/* -> STORE_*, TRANSPORT_STATS... */
+	KCHAN_CMD_GEN_START	= 7,	/* COUNT, SIZE, [RATE] -> (status) */
+	KCHAN_CMD_GEN_STOP	= 8,	/* -> (status) */
+	KCHAN_CMD_EVENT		= 9,	/* kernel -> user only */
+	__KCHAN_CMD_MAX,
+};
+
+#define KCHAN_CMD_MAX		(__KCHAN_CMD_MAX - 1)
+
+enum kchan_attr {
+	KCHAN_ATTR_UNSPEC	= 0,
+	KCHAN_ATTR_PAD		= 1,	/* alignment for 64-bit attributes */
+	KCHAN_ATTR_PAYLOAD	= 2,	/* binary, up to KCHAN_PAYLOAD_MAX */
+	KCHAN_ATTR_KEY		= 3,	/* binary, 1..KCHAN_KEY_MAX */
+	KCHAN_ATTR_VALUE	= 4,	/* binary, up to KCHAN_VALUE_MAX */
+	KCHAN_ATTR_CURSOR	= 5,	/* binary key: list resumes after it */
+	KCHAN_ATTR_ENTRY	= 6,	/* nested: KEY, VALUE */
+	KCHAN_ATTR_COUNT	= 7,	/* u64: generator event count */
+	KCHAN_ATTR_SIZE		= 8,	/* u32: generator payload size */
+	KCHAN_ATTR_RATE		= 9,	/* u32: generator events/s, 0 = flat out */
+	KCHAN_ATTR_EVENT_TYPE	= 10,	/* u32: enum kchan_event_type */
+	KCHAN_ATTR_SEQ		= 11,	/* u64: per-subscriber event sequence */
+	KCHAN_ATTR_DROPPED	= 12,	/* u64: events this subscriber lost */
+	KCHAN_ATTR_ERRMSG	= 13,	/* string: extended-ack message */
+	KCHAN_ATTR_ERRATTR	= 14,	/* u32: type of the offending attr */
+	KCHAN_ATTR_STORE_ENTRIES = 15,	/* u64 */
+	KCHAN_ATTR_STORE_BYTES	= 16,	/* u64 */
+	KCHAN_ATTR_TRANSPORT_STATS = 17, /* nested: TRANSPORT, STAT_* */
+	KCHAN_ATTR_TRANSPORT	= 18,	/* u32: enum kchan_transport */
+	KCHAN_ATTR_STAT_REQUESTS = 19,	/* u64 */
+	KCHAN_ATTR_STAT_ERRORS	= 20,	/* u64 */
+	KCHAN_ATTR_STAT_EVENTS	= 21,	/* u64: events delivered */
+	KCHAN_ATTR_STAT_DROPS	= 22,	/* u64: events dropped */
+	KCHAN_ATTR_GEN_INDEX	= 23,	/* u64: generator event number */
+	__KCHAN_ATTR_MAX,
+};
+
+#define KCHAN_ATTR_MAX		(__KCHAN_ATTR_MAX - 1)
+
+enum kchan_transport {
+	KCHAN_TRANSPORT_CORE	= 0,	/* in-kernel callers (self-test) */
+	KCHAN_TRANSPORT_NETLINK	= 1,
+	KCHAN_TRANSPORT_PROCFS	= 2,
+	KCHAN_TRANSPORT_SOCKOPT	= 3,
+	KCHAN_TRANSPORT_CHARDEV	= 4,
+	__KCHAN_TRANSPORT_MAX,
+};
+
+#define KCHAN_TRANSPORT_MAX	(__KCHAN_TRANSPORT_MAX - 1)
+
+enum kchan_event_type {
+	KCHAN_EVENT_UNSPEC	= 0,
+	KCHAN_EVENT_STORE_SET	= 1,	/* KEY, VALUE */
+	KCHAN_EVENT_STORE_DELETE = 2,	/* KEY */
+	KCHAN_EVENT_GENERATED	= 3,	/* GEN_INDEX, PAYLOAD */
+	KCHAN_EVENT_PACKET	= 4,	/* reserved for the netfilter hook */
+	__KCHAN_EVENT_MAX,
+};
+
+#define KCHAN_EVENT_MAX		(__KCHAN_EVENT_MAX - 1)
+
+#endif /* _UAPI_LINUX_KCHAN_H */
