@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.api.message;
+
+/**
+ * The constants of {@code kmods/include/uapi/kchan.h}, one Java field per C constant: the C name
+ * without its {@code KCHAN_} prefix ({@code KCHAN_ATTR_KEY} is {@link #ATTR_KEY}).
+ *
+ * <p>The C header is the source of truth. {@code UapiHeaderTest} parses it and fails when a value
+ * here differs, when the header gains a {@code KCHAN_} constant with no field here, or when a field
+ * here has no constant there; so this class holds header twins and nothing else. The enums
+ * {@link Command}, {@link KchanAttribute}, {@link EventType} and {@link TransportId} give the same
+ * numbers names and types.
+ */
+public final class KchanProtocol {
+
+    /** {@code KCHAN_PROTOCOL_VERSION}. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    /** {@code KCHAN_GENL_NAME}: the Generic Netlink family name. */
+    public static final String GENL_NAME = "kchan";
+    /** {@code KCHAN_GENL_VERSION}: the Generic Netlink family version. */
+    public static final int GENL_VERSION = 1;
+    /** {@code KCHAN_MCGRP_EVENTS}: the Generic Netlink multicast group of events. */
+    public static final String MCGRP_EVENTS = "events";
+
+    /** {@code KCHAN_HDR_LEN}: bytes in {@code struct kchan_hdr}. */
+    public static final int HDR_LEN = 16;
+
+    /** {@code KCHAN_F_REPLY}: the message is a reply. */
+    public static final int F_REPLY = 0x0001;
+    /** {@code KCHAN_F_MORE}: a list reply that has more parts. */
+    public static final int F_MORE = 0x0002;
+    /** {@code KCHAN_F_EVENT}: a kernel-pushed event. */
+    public static final int F_EVENT = 0x0004;
+
+    /** {@code KCHAN_KEY_MAX}: keys are 1 to 64 bytes. */
+    public static final int KEY_MAX = 64;
+    /**
+     * {@code KCHAN_VALUE_MAX}: values are at most 65456 bytes, so that a LIST reply's ENTRY nest
+     * (nest header, a 64-byte KEY and the padded VALUE) still fits the nest's {@code u16 nla_len}.
+     */
+    public static final int VALUE_MAX = 65456;
+    /** {@code KCHAN_PAYLOAD_MAX}: echo and event payloads, same limit as values. */
+    public static final int PAYLOAD_MAX = 65531;
+    /** {@code KCHAN_ERRMSG_MAX}: bytes of extended-ack text a reply carries. */
+    public static final int ERRMSG_MAX = 128;
+    /** {@code KCHAN_MSG_MAX}: the largest message accepted or sent, header included. */
+    public static final int MSG_MAX = 262144;
+
+    /** {@code KCHAN_CMD_UNSPEC}. */
+    public static final int CMD_UNSPEC = 0;
+    /** {@code KCHAN_CMD_ECHO}: PAYLOAD, answered with the same PAYLOAD. */
+    public static final int CMD_ECHO = 1;
+    /** {@code KCHAN_CMD_SET}: KEY, VALUE. */
+    public static final int CMD_SET = 2;
+    /** {@code KCHAN_CMD_GET}: KEY, answered with KEY, VALUE. */
+    public static final int CMD_GET = 3;
+    /** {@code KCHAN_CMD_DELETE}: KEY. */
+    public static final int CMD_DELETE = 4;
+    /** {@code KCHAN_CMD_LIST}: [CURSOR], answered with ENTRY..., [CURSOR]. */
+    public static final int CMD_LIST = 5;
+    /** {@code KCHAN_CMD_STATS}: answered with STORE_*, TRANSPORT_STATS.... */
+    public static final int CMD_STATS = 6;
+    /** {@code KCHAN_CMD_GEN_START}: COUNT, SIZE, [RATE]. */
+    public static final int CMD_GEN_START = 7;
+    /** {@code KCHAN_CMD_GEN_STOP}. */
+    public static final int CMD_GEN_STOP = 8;
+    /** {@code KCHAN_CMD_EVENT}: kernel to user only. */
+    public static final int CMD_EVENT = 9;
+    /** {@code KCHAN_CMD_MAX}: the largest command. */
+    public static final int CMD_MAX = 9;
+
+    /** {@code KCHAN_ATTR_UNSPEC}. */
+    public static final int ATTR_UNSPEC = 0;
+    /** {@code KCHAN_ATTR_PAD}: alignment for 64-bit attributes. */
+    public static final int ATTR_PAD = 1;
+    /** {@code KCHAN_ATTR_PAYLOAD}: binary, up to {@link #PAYLOAD_MAX}. */
+    public static final int ATTR_PAYLOAD = 2;
+    /** {@code KCHAN_ATTR_KEY}: binary, 1 to {@link #KEY_MAX}. */
+    public static final int ATTR_KEY = 3;
+    /** {@code KCHAN_ATTR_VALUE}: binary, up to {@link #VALUE_MAX}. */
+    public static final int ATTR_VALUE = 4;
+    /** {@code KCHAN_ATTR_CURSOR}: binary key; a list resumes after it. */
+    public static final int ATTR_CURSOR = 5;
+    /** {@code KCHAN_ATTR_ENTRY}: nested KEY, VALUE. */
+    public static final int ATTR_ENTRY = 6;
+    /** {@code KCHAN_ATTR_COUNT}: u64, generator event count. */
+    public static final int ATTR_COUNT = 7;
+    /** {@code KCHAN_ATTR_SIZE}: u32, generator payload size. */
+    public static final int ATTR_SIZE = 8;
+    /** {@code KCHAN_ATTR_RATE}: u32, generator events per second, 0 for flat out. */
+    public static final int ATTR_RATE = 9;
+    /** {@code KCHAN_ATTR_EVENT_TYPE}: u32, an {@link EventType}. */
+    public static final int ATTR_EVENT_TYPE = 10;
+    /** {@code KCHAN_ATTR_SEQ}: u64, per-subscriber event sequence. */
+    public static final int ATTR_SEQ = 11;
+    /** {@code KCHAN_ATTR_DROPPED}: u64, events this subscriber lost. */
+    public static final int ATTR_DROPPED = 12;
+    /** {@code KCHAN_ATTR_ERRMSG}: string, extended-ack message. */
+    public static final int ATTR_ERRMSG = 13;
+    /** {@code KCHAN_ATTR_ERRATTR}: u32, type of the offending attribute. */
+    public static final int ATTR_ERRATTR = 14;
+    /** {@code KCHAN_ATTR_STORE_ENTRIES}: u64. */
+    public static final int ATTR_STORE_ENTRIES = 15;
+    /** {@code KCHAN_ATTR_STORE_BYTES}: u64. */
+    public static final int ATTR_STORE_BYTES = 16;
+    /** {@code KCHAN_ATTR_TRANSPORT_STATS}: nested TRANSPORT, STAT_*. */
+    public static final int ATTR_TRANSPORT_STATS = 17;
+    /** {@code KCHAN_ATTR_TRANSPORT}: u32, a {@link TransportId}. */
+    public static final int ATTR_TRANSPORT = 18;
+    /** {@code KCHAN_ATTR_STAT_REQUESTS}: u64. */
+    public static final int ATTR_STAT_REQUESTS = 19;
+    /** {@code KCHAN_ATTR_STAT_ERRORS}: u64. */
+    public static final int ATTR_STAT_ERRORS = 20;
+    /** {@code KCHAN_ATTR_STAT_EVENTS}: u64, events delivered. */
+    public static final int ATTR_STAT_EVENTS = 21;
+    /** {@code KCHAN_ATTR_STAT_DROPS}: u64, events dropped. */
+    public static final int ATTR_STAT_DROPS = 22;
+    /** {@code KCHAN_ATTR_GEN_INDEX}: u64, generator event number. */
+    public static final int ATTR_GEN_INDEX = 23;
+    /** {@code KCHAN_ATTR_MAX}: the largest attribute type. */
+    public static final int ATTR_MAX = 23;
+
+    /** {@code KCHAN_TRANSPORT_CORE}: in-kernel callers (self-test). */
+    public static final int TRANSPORT_CORE = 0;
+    /** {@code KCHAN_TRANSPORT_NETLINK}. */
+    public static final int TRANSPORT_NETLINK = 1;
+    /** {@code KCHAN_TRANSPORT_PROCFS}. */
+    public static final int TRANSPORT_PROCFS = 2;
+    /** {@code KCHAN_TRANSPORT_SOCKOPT}. */
+    public static final int TRANSPORT_SOCKOPT = 3;
+    /** {@code KCHAN_TRANSPORT_CHARDEV}. */
+    public static final int TRANSPORT_CHARDEV = 4;
+    /** {@code KCHAN_TRANSPORT_MAX}: the largest transport id. */
+    public static final int TRANSPORT_MAX = 4;
+
+    /** {@code KCHAN_EVENT_UNSPEC}. */
+    public static final int EVENT_UNSPEC = 0;
+    /** {@code KCHAN_EVENT_STORE_SET}: KEY, VALUE. */
+    public static final int EVENT_STORE_SET = 1;
+    /** {@code KCHAN_EVENT_STORE_DELETE}: KEY. */
+    public static final int EVENT_STORE_DELETE = 2;
+    /** {@code KCHAN_EVENT_GENERATED}: GEN_INDEX, PAYLOAD. */
+    public static final int EVENT_GENERATED = 3;
+    /** {@code KCHAN_EVENT_PACKET}: reserved for the netfilter hook. */
+    public static final int EVENT_PACKET = 4;
+    /** {@code KCHAN_EVENT_MAX}: the largest event type. */
+    public static final int EVENT_MAX = 4;
+
+    private KchanProtocol() {
+    }
+}

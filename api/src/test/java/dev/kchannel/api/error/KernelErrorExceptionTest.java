@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.api.error;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** The builder picks the most specific exception for the errno and writes a readable message. */
+class KernelErrorExceptionTest {
+
+    @ParameterizedTest(name = "-{0} -> {1}")
+    @CsvSource({
+        "1, PermissionDeniedException",
+        "13, PermissionDeniedException",
+        "2, NoSuchEntryException",
+        "22, KernelErrorException",
+        "17, KernelErrorException",
+        "600, KernelErrorException"
+    })
+    void statusMapsToTheMostSpecificType(int errno, String type) {
+        KernelErrorException error = KernelErrorException.forStatus(-errno).build();
+
+        assertThat(error.getClass().getSimpleName()).isEqualTo(type);
+        assertThat(error.errnoNumber()).isEqualTo(errno);
+        assertThat(error).isInstanceOf(KchannelException.class).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void fullMessageReadsLikeASentence() {
+        KernelErrorException error = KernelErrorException.forStatus(-22)
+                .transport("netlink")
+                .operation("SET")
+                .extAckMessage("key longer than 64 bytes")
+                .offendingAttribute(3, "KEY")
+                .build();
+
+        assertThat(error).hasMessage("netlink: SET failed: EINVAL (22): key longer than 64 bytes [attribute KEY]");
+    }
+
+    @Test
+    void minimalMessageStillNamesTheErrno() {
+        assertThat(KernelErrorException.forErrno(Errno.EBUSY).build())
+                .hasMessage("EBUSY (16): Device or resource busy");
+        assertThat(KernelErrorException.forErrno(11).operation("recvmsg").offendingAttribute(9).build())
+                .hasMessage("recvmsg failed: EAGAIN (11): Resource temporarily unavailable [attribute 9]");
+    }
+
+    @Test
+    void emptyExtAckCountsAsNone() {
+        KernelErrorException error = KernelErrorException.forErrno(Errno.EINVAL).extAckMessage("").build();
+
+        assertThat(error.extAckMessage()).isEmpty();
+    }
+
+    @Test
+    void statusWithNoPositiveTwinIsUnknown() {
+        KernelErrorException error = KernelErrorException.forStatus(Integer.MIN_VALUE).build();
+
+        assertThat(error.errno()).isEqualTo(Errno.UNKNOWN);
+        assertThat(error.errnoNumber()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void nonErrorsAreRefused() {
+        assertThatThrownBy(() -> KernelErrorException.forStatus(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KernelErrorException.forErrno(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KernelErrorException.forErrno(Errno.UNKNOWN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void causeIsKept() {
+        IllegalStateException cause = new IllegalStateException("socket");
+        assertThat(KernelErrorException.forErrno(5).cause(cause).build()).hasCause(cause);
+    }
+}
