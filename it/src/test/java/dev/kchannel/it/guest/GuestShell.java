@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.it.guest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Small helpers for tests running as root inside the lab guest: run a program, load and unload the
+ * project's kernel modules, read the kernel log and /sys/module.
+ */
+final class GuestShell {
+
+    /** What a finished program returned. */
+    record Result(int status, String output) {
+        boolean ok() {
+            return status == 0;
+        }
+    }
+
+    private GuestShell() {
+    }
+
+    static Result run(String... argv) {
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", argv) + " did not finish in 120 s");
+            }
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Path kmodsDir() {
+        String repo = System.getProperty("kchannel.repo");
+        if (repo == null) {
+            throw new IllegalStateException("kchannel.repo is not set: guest tests run through LabGuestTestsIT");
+        }
+        return Path.of(repo, "kmods");
+    }
+
+    /** Every kernel module the project built, kchan_core first (the others need its symbols). */
+    static List<String> builtModules() {
+        try (Stream<Path> files = Files.list(kmodsDir())) {
+            List<String> names = new ArrayList<>(files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".ko")).map(n -> n.substring(0, n.length() - 3)).sorted().toList());
+            if (names.remove("kchan_core")) {
+                names.add(0, "kchan_core");
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Result insmod(String module, String... params) {
+        List<String> argv = new ArrayList<>(List.of("insmod", kmodsDir().resolve(module + ".ko").toString()));
+        argv.addAll(List.of(params));
+        return run(argv.toArray(String[]::new));
+    }
+
+    static Result rmmod(String module) {
+        return run("rmmod", module);
+    }
+
+    static boolean isLoaded(String module) {
+        try {
+            return Files.readAllLines(Path.of("/proc/modules")).stream()
+                    .anyMatch(l -> l.startsWith(module + " "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Unloads the given modules in reverse order if loaded, so one test never leaks into the next. */
+    static void unloadAll(List<String> modules) {
+        for (int i = modules.size() - 1; i >= 0; i--) {
+            if (isLoaded(modules.get(i))) {
+                rmmod(modules.get(i));
+            }
+        }
+    }
+
+    /** /sys/module/NAME/parameters as name to value. */
+    static Map<String, String> parameters(String module) {
+        Path dir = Path.of("/sys/module", module, "parameters");
+        Map<String, String> params = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                params.put(p.getFileName().toString(), Files.readString(p).strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return params;
+    }
+
+    /** The kernel log so far; tests compare what was added between two reads. */
+    static List<String> dmesg() {
+        Result r = run("dmesg");
+        if (!r.ok()) {
+            throw new IllegalStateException("dmesg failed: " + r.output());
+        }
+        return r.output().lines().toList();
+    }
+
+    static List<String> dmesgSince(List<String> before) {
+        List<String> now = dmesg();
+        return now.subList(Math.min(before.size(), now.size()), now.size());
+    }
+}

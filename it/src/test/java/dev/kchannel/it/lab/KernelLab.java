@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.it.lab;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Host-side handle on the kernel lab ({@code it/lab/kchan-lab}): boots the guest kernel, runs one
+ * command in it as root, and returns what came back. The script does the provisioning, the module
+ * build and the dmesg check; this class only drives it, so the demo, the tests and the benchmarks
+ * share one lab.
+ */
+public final class KernelLab {
+
+    private final Path repo;
+    private final String kernelSeries;
+    private final Duration timeout;
+
+    public KernelLab(Path repo, String kernelSeries, Duration timeout) {
+        this.repo = Objects.requireNonNull(repo, "repo");
+        this.kernelSeries = Objects.requireNonNull(kernelSeries, "kernelSeries");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /**
+     * Boots the guest and runs {@code command} inside it.
+     *
+     * @param results an empty or absent folder; the guest writes output.log, status and dmesg.txt
+     * @param loadSpecs modules to insmod before the command, each "name [param=value ...]"
+     * @param command the command and its arguments, run from the current directory's path
+     * @param progress receives every line the lab and the guest print, as they come
+     */
+    public LabRun run(Path results, List<String> loadSpecs, List<String> command,
+            java.util.function.Consumer<String> progress) throws IOException, InterruptedException {
+        Files.createDirectories(results);
+        List<String> argv = new ArrayList<>(List.of(
+                "bash", repo.resolve("it/lab/kchan-lab").toString(), "run",
+                "--kernel", kernelSeries,
+                "--results", results.toString(),
+                // A hard stop in the script as well, so qemu never outlives this JVM's patience.
+                "--timeout", Long.toString(timeout.toSeconds())));
+        for (String spec : loadSpecs) {
+            argv.add("--load");
+            argv.add(spec);
+        }
+        argv.add("--");
+        argv.addAll(command);
+
+        long started = System.nanoTime();
+        Process lab = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        lab.getOutputStream().close();
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(lab.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                progress.accept(stripTerminalControls(line));
+            }
+        }
+        // The script enforces the timeout on qemu; this bound only covers the script itself.
+        if (!lab.waitFor(timeout.toSeconds() + 600, TimeUnit.SECONDS)) {
+            lab.destroyForcibly();
+            throw new IOException("kchan-lab did not finish within " + timeout.plusMinutes(10));
+        }
+        return new LabRun(lab.exitValue(), results, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The serial console carries the BIOS's screen-clearing escapes; logs want text. */
+    static String stripTerminalControls(String line) {
+        return line.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]|\u001Bc|\r", "");
+    }
+}

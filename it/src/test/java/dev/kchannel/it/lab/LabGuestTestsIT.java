@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.it.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Boots the kernel lab once, runs every guest test (package {@code dev.kchannel.it.guest}) inside
+ * it with the JUnit console launcher, and reports each guest test back here as a dynamic test, so
+ * Maven, failsafe's reports and CI show them one by one and one failing guest test fails the
+ * build. Two more checks close the run: the guest kernel's log is clean, and the run completed.
+ */
+class LabGuestTestsIT {
+
+    private static final String GUEST_PACKAGE = "dev.kchannel.it.guest";
+
+    @TestFactory
+    Stream<DynamicNode> guestTests() throws IOException, InterruptedException {
+        Path repo = Path.of(required("kchannel.repo")).toRealPath();
+        Path results = Path.of(required("kchannel.it.results")).resolve("guest-tests");
+        deleteRecursively(results);
+        Path reports = results.resolve("junit");
+        String classpath = required("kchannel.it.classes") + ":"
+                + Files.readString(Path.of(required("kchannel.it.classpath"))).strip();
+
+        List<String> command = List.of(
+                javaExecutable(), "-Djava.io.tmpdir=/tmp", "-Dkchannel.repo=" + repo,
+                "-cp", classpath, "org.junit.platform.console.ConsoleLauncher", "execute",
+                "--disable-banner", "--details=tree", "--select-package", GUEST_PACKAGE,
+                "--reports-dir", reports.toString());
+        KernelLab lab = new KernelLab(repo, System.getProperty("kchannel.lab.kernel", "6.1"),
+                Duration.ofSeconds(Long.getLong("kchannel.lab.timeout", 1800)));
+        LabRun run = lab.run(results, List.of(), command, line -> System.out.println("[lab] " + line));
+        System.out.printf("[lab] guest tests: lab run took %.1f s wall%n", run.wallTime().toMillis() / 1000.0);
+
+        GuestTestReport report = GuestTestReport.read(reports);
+        List<DynamicNode> tests = new ArrayList<>();
+        for (GuestTestReport.GuestTestCase c : report.cases()) {
+            tests.add(DynamicTest.dynamicTest(c.displayName(), () -> replay(c)));
+        }
+        tests.add(DynamicTest.dynamicTest("guest kernel log has no Oops, BUG, WARNING or Call Trace",
+                () -> assertThat(run.kernelFailures()).as("dmesg failures in " + run.results().resolve("dmesg.txt"))
+                        .isEmpty()));
+        tests.add(DynamicTest.dynamicTest("guest test run completed and ran tests", () -> {
+            assertThat(run.exitStatus()).as("kchan-lab reported back; output tail:%n%s", run.outputTail(40))
+                    .isNotEqualTo(LabRun.NO_REPORT);
+            assertThat(report.cases()).as("guest tests found in %s; output tail:%n%s", reports, run.outputTail(40))
+                    .isNotEmpty();
+            // 1 is the console launcher's "some test failed": those show individually above.
+            assertThat(run.commandStatus()).as("guest command status; output tail:%n%s", run.outputTail(40))
+                    .isIn(0, 1);
+        }));
+        return tests.stream();
+    }
+
+    private static void replay(GuestTestReport.GuestTestCase c) {
+        switch (c.outcome()) {
+            case PASSED -> { }
+            case SKIPPED -> Assumptions.abort("skipped in the guest: " + c.detail());
+            case FAILED -> fail("failed in the guest kernel lab:\n" + c.detail());
+        }
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set; run through Maven (it/pom.xml)");
+        }
+        return value;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.it.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What one kernel lab run brought back: the script's exit status, the results folder the guest
+ * wrote into, and how long the whole run took.
+ */
+public record LabRun(int exitStatus, Path results, Duration wallTime) {
+
+    /** The script's status when the guest kernel logged an Oops, BUG, WARNING or Call Trace. */
+    public static final int DMESG_FAILURE = 90;
+    /** The script's status when the guest never reported back (boot failure or timeout). */
+    public static final int NO_REPORT = 92;
+
+    /** The same rule the lab script applies, kept here to name the offending lines. */
+    private static final Pattern KERNEL_FAILURE = Pattern.compile("Oops|BUG|WARNING|Call Trace");
+
+    /** The guest command's own exit status, or -1 if the guest never wrote one. */
+    public int commandStatus() throws IOException {
+        Path status = results.resolve("status");
+        return Files.exists(status) ? Integer.parseInt(Files.readString(status).trim()) : -1;
+    }
+
+    public List<String> dmesg() throws IOException {
+        Path dmesg = results.resolve("dmesg.txt");
+        return Files.exists(dmesg) ? Files.readAllLines(dmesg, StandardCharsets.UTF_8) : List.of();
+    }
+
+    /** Lines of the guest's kernel log that fail a run. */
+    public List<String> kernelFailures() throws IOException {
+        return dmesg().stream().filter(l -> KERNEL_FAILURE.matcher(l).find()).collect(Collectors.toList());
+    }
+
+    /** The last lines of what the command printed, for failure messages. */
+    public String outputTail(int lines) throws IOException {
+        Path out = results.resolve("output.log");
+        if (!Files.exists(out)) {
+            return "(no output.log)";
+        }
+        List<String> all = Files.readAllLines(out, StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}
