@@ -32,6 +32,11 @@ done
 opts=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "$opts,ro,cache=loose" hostroot /mnt || fail "cannot mount the host root over 9p"
 
+# A second view of the host's root that no tmpfs below covers, so folders the
+# run needs (the checkout, the cwd) stay visible even when they live in /tmp.
+mkdir -p /hostfs
+mount -o bind /mnt /hostfs
+
 # What the chrooted programs need to write or look at.
 mount -t proc proc /mnt/proc
 mount -t sysfs sys /mnt/sys
@@ -43,6 +48,18 @@ mount -t tmpfs tmpfs /mnt/tmp
 mount -t tmpfs tmpfs /mnt/run
 mount -t tmpfs tmpfs /mnt/var/tmp
 [ -d /mnt/sys/kernel/debug ] && mount -t debugfs debugfs /mnt/sys/kernel/debug
+
+# Put back the host folders the run needs that a tmpfs above now hides.
+if [ -f "/hostfs$results/guest-keep" ]; then
+	while read -r keep; do
+		case "$keep" in
+		/tmp | /tmp/* | /run | /run/* | /var/tmp | /var/tmp/*)
+			mkdir -p "/mnt$keep"
+			mount -o bind "/hostfs$keep" "/mnt$keep" || fail "cannot expose $keep"
+			;;
+		esac
+	done <"/hostfs$results/guest-keep"
+fi
 
 # Last, so no tmpfs above hides it; the folder may live under /tmp.
 mkdir -p "/mnt$results"
