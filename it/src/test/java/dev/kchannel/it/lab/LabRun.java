@@ -21,6 +21,9 @@ public record LabRun(int exitStatus, Path results, Duration wallTime) {
     /** The script's status when the guest never reported back (boot failure or timeout). */
     public static final int NO_REPORT = 92;
 
+    private static final String HOTSPOT_FATAL_ERROR_BANNER =
+            "A fatal error has been detected by the Java Runtime Environment";
+
     /** The same rule the lab script applies, kept here to name the offending lines. */
     private static final Pattern KERNEL_FAILURE = Pattern.compile("Oops|BUG|WARNING|Call Trace");
 
@@ -38,6 +41,16 @@ public record LabRun(int exitStatus, Path results, Duration wallTime) {
     /** Lines of the guest's kernel log that fail a run. */
     public List<String> kernelFailures() throws IOException {
         return dmesg().stream().filter(l -> KERNEL_FAILURE.matcher(l).find()).collect(Collectors.toList());
+    }
+
+    /**
+     * True when the guest's JVM died of a fatal signal (HotSpot's hs_err banner in the output):
+     * under TCG that has been an emulator fault, never a test outcome.
+     */
+    public boolean guestJvmCrashed() throws IOException {
+        Path out = results.resolve("output.log");
+        return Files.exists(out)
+                && Files.readString(out, StandardCharsets.UTF_8).contains(HOTSPOT_FATAL_ERROR_BANNER);
     }
 
     /** The last lines of what the command printed, for failure messages. */
