@@ -22,9 +22,17 @@
 #define KCHAN_STORE_BYTES_LIMIT		SZ_1G
 #define KCHAN_SUB_QUEUE_DEFAULT		1024
 #define KCHAN_SUB_QUEUE_LIMIT		65536
+#define KCHAN_SUB_BYTES_DEFAULT		SZ_4M
+/* The largest event body (a PAYLOAD of KCHAN_PAYLOAD_MAX) always fits. */
+#define KCHAN_SUB_BYTES_MIN		KCHAN_ATTR_SPACE(KCHAN_PAYLOAD_MAX)
+#define KCHAN_SUB_BYTES_LIMIT		SZ_1G
+#define KCHAN_SUBSCRIBERS_DEFAULT	256
+#define KCHAN_SUBSCRIBERS_LIMIT		65536
 #define KCHAN_LIST_REPLY_DEFAULT	32768
 /* Room for the header, the CURSOR and a few small entries. */
 #define KCHAN_LIST_REPLY_MIN		256
+/* Keeps a LIST reply buffer at order 5 (128 KiB) or below. */
+#define KCHAN_LIST_REPLY_LIMIT		SZ_64K
 #define KCHAN_GEN_COUNT_DEFAULT		10000000UL
 /* Keeps index * NSEC_PER_SEC within a u64 when pacing the generator. */
 #define KCHAN_GEN_COUNT_LIMIT		1000000000UL
@@ -37,17 +45,27 @@ MODULE_PARM_DESC(max_entries,
 unsigned long kchan_max_store_bytes = KCHAN_STORE_BYTES_DEFAULT;
 module_param_named(max_store_bytes, kchan_max_store_bytes, ulong, 0444);
 MODULE_PARM_DESC(max_store_bytes,
-		 "Most key and value bytes the store holds (1..1 GiB, default 64 MiB)");
+		 "Most bytes the store accounts, value plus entry overhead per key (1..1 GiB, default 64 MiB)");
 
 unsigned int kchan_sub_queue_len = KCHAN_SUB_QUEUE_DEFAULT;
 module_param_named(sub_queue_len, kchan_sub_queue_len, uint, 0444);
 MODULE_PARM_DESC(sub_queue_len,
 		 "Events queued per subscriber before drops (1..65536, default 1024)");
 
+unsigned int kchan_sub_queue_bytes = KCHAN_SUB_BYTES_DEFAULT;
+module_param_named(sub_queue_bytes, kchan_sub_queue_bytes, uint, 0444);
+MODULE_PARM_DESC(sub_queue_bytes,
+		 "Event body bytes queued per subscriber before drops (65536..1 GiB, default 4 MiB)");
+
+unsigned int kchan_max_subscribers = KCHAN_SUBSCRIBERS_DEFAULT;
+module_param_named(max_subscribers, kchan_max_subscribers, uint, 0444);
+MODULE_PARM_DESC(max_subscribers,
+		 "Most event subscribers at a time (1..65536, default 256)");
+
 unsigned int kchan_list_reply_max = KCHAN_LIST_REPLY_DEFAULT;
 module_param_named(list_reply_max, kchan_list_reply_max, uint, 0444);
 MODULE_PARM_DESC(list_reply_max,
-		 "Bytes per LIST reply part, one entry always fits (256..262144, default 32768)");
+		 "Bytes per LIST reply part, one entry always fits (256..65536, default 32768)");
 
 unsigned long kchan_gen_max_count = KCHAN_GEN_COUNT_DEFAULT;
 module_param_named(gen_max_count, kchan_gen_max_count, ulong, 0444);
@@ -80,11 +98,24 @@ static int __init kchan_check_params(void)
 		       kchan_sub_queue_len, KCHAN_SUB_QUEUE_LIMIT);
 		err = -EINVAL;
 	}
+	if (kchan_sub_queue_bytes < KCHAN_SUB_BYTES_MIN ||
+	    kchan_sub_queue_bytes > KCHAN_SUB_BYTES_LIMIT) {
+		pr_err("sub_queue_bytes=%u is outside %u..%u\n",
+		       kchan_sub_queue_bytes, KCHAN_SUB_BYTES_MIN,
+		       KCHAN_SUB_BYTES_LIMIT);
+		err = -EINVAL;
+	}
+	if (!kchan_max_subscribers ||
+	    kchan_max_subscribers > KCHAN_SUBSCRIBERS_LIMIT) {
+		pr_err("max_subscribers=%u is outside 1..%u\n",
+		       kchan_max_subscribers, KCHAN_SUBSCRIBERS_LIMIT);
+		err = -EINVAL;
+	}
 	if (kchan_list_reply_max < KCHAN_LIST_REPLY_MIN ||
-	    kchan_list_reply_max > KCHAN_MSG_MAX) {
+	    kchan_list_reply_max > KCHAN_LIST_REPLY_LIMIT) {
 		pr_err("list_reply_max=%u is outside %u..%u\n",
 		       kchan_list_reply_max, KCHAN_LIST_REPLY_MIN,
-		       KCHAN_MSG_MAX);
+		       KCHAN_LIST_REPLY_LIMIT);
 		err = -EINVAL;
 	}
 	if (!kchan_gen_max_count ||

@@ -3,10 +3,12 @@
  * kchan_core event subscribers and fan-out.
  *
  * An event is built once, refcounted, and queued by reference on every
- * subscriber.  Each subscriber owns a fixed ring of sub_queue_len slots;
- * a slot remembers the event plus the subscriber's sequence number and
- * drop total at the time it was offered, so the message a subscriber
- * finally reads tells exactly how many events it lost before this one.
+ * subscriber.  Each subscriber owns a fixed ring of sub_queue_len slots
+ * and may hold at most sub_queue_bytes of event bodies; a slot remembers
+ * the event plus the subscriber's sequence number and drop total at the
+ * time it was offered, so the message a subscriber finally reads tells
+ * exactly how many events it lost before this one.  At most
+ * max_subscribers subscribers exist at a time.
  *
  * Events may be posted from any context (the netfilter hook runs in
  * softirq), so one irq-safe spinlock guards the subscriber list and every
@@ -35,7 +37,7 @@ struct kchan_slot {
 };
 
 struct kchan_sub {
-	struct list_head node;		/* in kchan_subs */
+	struct list_head node;		/* in kchan_subs; empty once detached */
 	enum kchan_transport transport;
 	void (*wake)(void *ctx);
 	void *ctx;
@@ -46,20 +48,37 @@ struct kchan_sub {
 	u32 cap;			/* ring slots */
 	u32 head;			/* oldest queued slot */
 	u32 count;			/* queued slots */
+	u32 bytes;			/* body bytes of the queued events */
 	u64 next_seq;			/* number of the next event offered */
 	u64 dropped;			/* events lost so far */
 };
 
 static DEFINE_SPINLOCK(kchan_events_lock);
 static LIST_HEAD(kchan_subs);
+/* Subscribers opened and not yet released, detached ones included. */
+static unsigned int kchan_subs_open;	/* under kchan_events_lock */
 
 /*
  * Whether anyone listens: producers skip building events nobody would
- * get.  A subscriber that arrives meanwhile simply starts after them.
+ * get.  Unlocked, so a subscriber that arrives meanwhile may be missed:
+ * generated events simply start later for it; the store, which must not
+ * lose a change silently, checks again under its own lock.
  */
 bool kchan_events_wanted(void)
 {
 	return !list_empty(&kchan_subs);
+}
+
+/* Subscribers that hold memory now (opened and not yet released). */
+unsigned int kchan_events_subscribers(void)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&kchan_events_lock, flags);
+	n = kchan_subs_open;
+	spin_unlock_irqrestore(&kchan_events_lock, flags);
+	return n;
 }
 
 struct kchan_event *kchan_event_alloc(u32 type, size_t body_size, gfp_t gfp)
@@ -117,7 +136,11 @@ void kchan_event_put(struct kchan_event *ev)
 		kvfree(ev);
 }
 
-/* Offer @ev to every subscriber.  The caller keeps its own reference. */
+/*
+ * Offer @ev to every subscriber.  The caller keeps its own reference.  An
+ * event that would overfill a subscriber's ring or its byte budget is
+ * dropped for that subscriber only; either way it takes a sequence number.
+ */
 void kchan_event_post(struct kchan_event *ev)
 {
 	struct kchan_sub *sub;
@@ -128,7 +151,9 @@ void kchan_event_post(struct kchan_event *ev)
 		u64 seq = sub->next_seq++;
 		struct kchan_slot *slot;
 
-		if (sub->count == sub->cap) {
+		/* bytes <= kchan_sub_queue_bytes <= 1 GiB: no overflow. */
+		if (sub->count == sub->cap ||
+		    sub->bytes + ev->body_len > kchan_sub_queue_bytes) {
 			sub->dropped++;
 			kchan_stats_event(sub->transport, true);
 			continue;
@@ -138,6 +163,7 @@ void kchan_event_post(struct kchan_event *ev)
 		slot->ev = ev;
 		slot->seq = seq;
 		slot->dropped = sub->dropped;
+		sub->bytes += ev->body_len;
 		WRITE_ONCE(sub->count, sub->count + 1);
 		kchan_stats_event(sub->transport, false);
 		if (sub->wake)
@@ -148,7 +174,9 @@ void kchan_event_post(struct kchan_event *ev)
 
 /*
  * An event every subscriber should have been offered but that could not
- * be built: count it as dropped everywhere so the SEQ gaps stay exact.
+ * be built (or, for the store, was not built because nobody seemed to
+ * listen): count it as dropped everywhere so the SEQ gaps stay exact.
+ * Nothing is queued, so nobody is woken: the gap shows at the next event.
  */
 void kchan_events_lost(void)
 {
@@ -164,6 +192,29 @@ void kchan_events_lost(void)
 	spin_unlock_irqrestore(&kchan_events_lock, flags);
 }
 
+/* Take one of the max_subscribers places; false when none is left. */
+static bool kchan_sub_reserve(void)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&kchan_events_lock, flags);
+	ok = kchan_subs_open < kchan_max_subscribers;
+	if (ok)
+		kchan_subs_open++;
+	spin_unlock_irqrestore(&kchan_events_lock, flags);
+	return ok;
+}
+
+static void kchan_sub_unreserve(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&kchan_events_lock, flags);
+	kchan_subs_open--;
+	spin_unlock_irqrestore(&kchan_events_lock, flags);
+}
+
 struct kchan_sub *kchan_sub_open(enum kchan_transport transport,
 				 void (*wake)(void *ctx), void *ctx)
 {
@@ -172,16 +223,17 @@ struct kchan_sub *kchan_sub_open(enum kchan_transport transport,
 
 	if ((unsigned int)transport > KCHAN_TRANSPORT_MAX)
 		return ERR_PTR(-EINVAL);
+	if (!kchan_sub_reserve())
+		return ERR_PTR(-EMFILE);
 
-	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
+	/* Charged to the opener: a subscriber lives as long as its file. */
+	sub = kzalloc(sizeof(*sub), GFP_KERNEL_ACCOUNT);
 	if (!sub)
-		return ERR_PTR(-ENOMEM);
+		goto unreserve;
 	sub->cap = kchan_sub_queue_len;
-	sub->ring = kvcalloc(sub->cap, sizeof(*sub->ring), GFP_KERNEL);
-	if (!sub->ring) {
-		kfree(sub);
-		return ERR_PTR(-ENOMEM);
-	}
+	sub->ring = kvcalloc(sub->cap, sizeof(*sub->ring), GFP_KERNEL_ACCOUNT);
+	if (!sub->ring)
+		goto free_sub;
 	sub->transport = transport;
 	sub->wake = wake;
 	sub->ctx = ctx;
@@ -191,9 +243,16 @@ struct kchan_sub *kchan_sub_open(enum kchan_transport transport,
 	list_add_tail(&sub->node, &kchan_subs);
 	spin_unlock_irqrestore(&kchan_events_lock, flags);
 	return sub;
+
+free_sub:
+	kfree(sub);
+unreserve:
+	kchan_sub_unreserve();
+	return ERR_PTR(-ENOMEM);
 }
 EXPORT_SYMBOL_GPL(kchan_sub_open);
 
+/* Free a detached subscriber and what is still queued; give its place. */
 static void kchan_sub_free(struct kchan_sub *sub)
 {
 	u32 i;
@@ -204,18 +263,39 @@ static void kchan_sub_free(struct kchan_sub *sub)
 	mutex_destroy(&sub->read_lock);
 	kvfree(sub->ring);
 	kfree(sub);
+	kchan_sub_unreserve();
 }
 
-void kchan_sub_close(struct kchan_sub *sub)
+void kchan_sub_detach(struct kchan_sub *sub)
 {
 	unsigned long flags;
 
 	if (IS_ERR_OR_NULL(sub))
 		return;
+	/*
+	 * Producers call wake() with this lock held, so once it has been
+	 * taken here after the unlink, no wake() runs or will run.
+	 * list_del_init() makes a second detach harmless.
+	 */
 	spin_lock_irqsave(&kchan_events_lock, flags);
-	list_del(&sub->node);
+	list_del_init(&sub->node);
 	spin_unlock_irqrestore(&kchan_events_lock, flags);
+}
+EXPORT_SYMBOL_GPL(kchan_sub_detach);
+
+void kchan_sub_release(struct kchan_sub *sub)
+{
+	if (IS_ERR_OR_NULL(sub))
+		return;
+	kchan_sub_detach(sub);
 	kchan_sub_free(sub);
+}
+EXPORT_SYMBOL_GPL(kchan_sub_release);
+
+void kchan_sub_close(struct kchan_sub *sub)
+{
+	kchan_sub_detach(sub);
+	kchan_sub_release(sub);
 }
 EXPORT_SYMBOL_GPL(kchan_sub_close);
 
@@ -288,6 +368,7 @@ struct sk_buff *kchan_sub_next(struct kchan_sub *sub)
 	spin_lock_irqsave(&kchan_events_lock, flags);
 	sub->ring[sub->head].ev = NULL;
 	sub->head = (sub->head + 1) % sub->cap;
+	sub->bytes -= slot.ev->body_len;
 	WRITE_ONCE(sub->count, sub->count - 1);
 	spin_unlock_irqrestore(&kchan_events_lock, flags);
 	mutex_unlock(&sub->read_lock);
@@ -314,7 +395,30 @@ void kchan_events_exit(void)
 	list_for_each_entry_safe(sub, tmp, &left, node) {
 		pr_err("subscriber of transport %u left open, freeing it\n",
 		       sub->transport);
-		list_del(&sub->node);
+		list_del_init(&sub->node);
 		kchan_sub_free(sub);
 	}
 }
+
+int kchan_core_post_packet(const void *data, size_t len)
+{
+	struct kchan_event *ev;
+
+	if (len > KCHAN_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	if (!kchan_events_wanted())
+		return 0;
+
+	/* Any context: never sleep, never vmalloc, stay quiet on failure. */
+	ev = kchan_event_alloc(KCHAN_EVENT_PACKET, KCHAN_ATTR_SPACE(len),
+			       GFP_ATOMIC | __GFP_NOWARN);
+	if (!ev) {
+		kchan_events_lost();
+		return -ENOMEM;
+	}
+	kchan_event_add_attr(ev, KCHAN_ATTR_PAYLOAD, data, len);
+	kchan_event_post(ev);
+	kchan_event_put(ev);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kchan_core_post_packet);

@@ -35,9 +35,9 @@ struct kchan_gen {
 	bool done;			/* the thread emitted its last event */
 };
 
-/* Guards kchan_gen; the thread itself only reads the parameters. */
+/* Guards kchan_generator; the thread itself only reads the parameters. */
 static DEFINE_MUTEX(kchan_gen_lock);
-static struct kchan_gen kchan_gen;
+static struct kchan_gen kchan_generator;
 
 static void kchan_gen_emit(const struct kchan_gen *gen, u64 index)
 {
@@ -133,10 +133,10 @@ static int kchan_gen_thread(void *data)
 /* Stop and reap the thread, if any.  Called with kchan_gen_lock held. */
 static void kchan_gen_reap(void)
 {
-	if (!kchan_gen.task)
+	if (!kchan_generator.task)
 		return;
-	kthread_stop(kchan_gen.task);
-	kchan_gen.task = NULL;
+	kthread_stop(kchan_generator.task);
+	kchan_generator.task = NULL;
 }
 
 int kchan_gen_start(u64 count, u32 size, u32 rate,
@@ -146,7 +146,7 @@ int kchan_gen_start(u64 count, u32 size, u32 rate,
 	int err = 0;
 
 	mutex_lock(&kchan_gen_lock);
-	if (kchan_gen.task && !READ_ONCE(kchan_gen.done)) {
+	if (kchan_generator.task && !READ_ONCE(kchan_generator.done)) {
 		NL_SET_ERR_MSG(extack, "a generator is already running");
 		err = -EBUSY;
 		goto unlock;
@@ -154,17 +154,17 @@ int kchan_gen_start(u64 count, u32 size, u32 rate,
 	/* A finished thread still waits to be reaped before the next. */
 	kchan_gen_reap();
 
-	kchan_gen.count = count;
-	kchan_gen.size = size;
-	kchan_gen.rate = rate;
-	kchan_gen.done = false;
-	task = kthread_run(kchan_gen_thread, &kchan_gen, "kchan_gen");
+	kchan_generator.count = count;
+	kchan_generator.size = size;
+	kchan_generator.rate = rate;
+	kchan_generator.done = false;
+	task = kthread_run(kchan_gen_thread, &kchan_generator, "kchan_gen");
 	if (IS_ERR(task)) {
 		NL_SET_ERR_MSG(extack, "cannot start the generator thread");
 		err = PTR_ERR(task);
 		goto unlock;
 	}
-	kchan_gen.task = task;
+	kchan_generator.task = task;
 unlock:
 	mutex_unlock(&kchan_gen_lock);
 	return err;

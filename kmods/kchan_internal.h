@@ -16,6 +16,8 @@
 extern unsigned int kchan_max_entries;
 extern unsigned long kchan_max_store_bytes;
 extern unsigned int kchan_sub_queue_len;
+extern unsigned int kchan_sub_queue_bytes;
+extern unsigned int kchan_max_subscribers;
 extern unsigned int kchan_list_reply_max;
 extern unsigned long kchan_gen_max_count;
 
@@ -49,6 +51,7 @@ int kchan_store_get(const void *key, size_t key_len, struct sk_buff *reply,
 int kchan_store_delete(const void *key, size_t key_len,
 		       struct netlink_ext_ack *extack);
 long kchan_store_value_len(const void *key, size_t key_len);
+size_t kchan_store_entry_cost(size_t val_len);
 size_t kchan_store_list_space(const struct kchan_list_cursor *cursor,
 			      size_t budget);
 void kchan_store_usage(u64 *entries, u64 *bytes);
@@ -74,6 +77,7 @@ struct kchan_event {
 
 void kchan_events_exit(void);
 bool kchan_events_wanted(void);
+unsigned int kchan_events_subscribers(void);
 struct kchan_event *kchan_event_alloc(u32 type, size_t body_size, gfp_t gfp);
 void *kchan_event_reserve_attr(struct kchan_event *ev, u16 type, size_t len);
 void kchan_event_add_attr(struct kchan_event *ev, u16 type, const void *data,

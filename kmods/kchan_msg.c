@@ -6,8 +6,10 @@
  * Every transport ends up here.  Byte transports (procfs, sockopt,
  * chardev) hand over a whole message to kchan_core_call().  The Generic
  * Netlink transport lets genl validate the attributes against kchan_policy
- * and calls kchan_core_exec() with them, so the handlers and their
- * extended-ack messages are the same on every door.
+ * and calls kchan_core_run() (or kchan_core_exec()) with them, so the
+ * handlers and their extended-ack messages are the same on every door.
+ * Only kchan_core_call() counts requests in STATS by itself; everyone else
+ * calls kchan_core_account() once per request.
  *
  * Failures and their errno (the first failing check wins):
  *
@@ -40,6 +42,7 @@
 
 #include <linux/bits.h>
 #include <linux/build_bug.h>
+#include <linux/err.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
 #include <linux/skbuff.h>
@@ -60,8 +63,13 @@
 	.reject_message = "attribute only valid in kernel messages",	\
 }
 
-/* SIZE is a u32 whose bound does not fit the s16 of NLA_POLICY_MAX(). */
-static struct netlink_range_validation kchan_size_range = {
+/*
+ * SIZE is a u32 whose bound does not fit the s16 of NLA_POLICY_MAX().
+ * nla_policy points to its range without const before Linux 6.7 ("netlink:
+ * make range pointers in policies const"); the core only ever reads it, so
+ * the range stays const and the policy casts that away for older kernels.
+ */
+static const struct netlink_range_validation kchan_size_range = {
 	.min = 0,
 	.max = KCHAN_PAYLOAD_MAX,
 };
@@ -80,7 +88,7 @@ const struct nla_policy kchan_policy[KCHAN_ATTR_MAX + 1] = {
 	[KCHAN_ATTR_ENTRY]		= KCHAN_REPLY_ONLY,
 	[KCHAN_ATTR_COUNT]		= NLA_POLICY_MIN(NLA_U64, 1),
 	[KCHAN_ATTR_SIZE]		= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&kchan_size_range),
+		(struct netlink_range_validation *)&kchan_size_range),
 	[KCHAN_ATTR_RATE]		= { .type = NLA_U32 },
 	[KCHAN_ATTR_EVENT_TYPE]		= KCHAN_REPLY_ONLY,
 	[KCHAN_ATTR_SEQ]		= KCHAN_REPLY_ONLY,
@@ -112,16 +120,13 @@ static const u32 kchan_cmd_attrs[KCHAN_CMD_MAX + 1] = {
 	[KCHAN_CMD_GEN_STOP]	= 0,
 };
 
-/* Whether @type is absent; if so, say which in @extack. */
+/* Whether @type is absent; if so, say which and @msg in @extack. */
 #define KCHAN_ATTR_MISSING(extack, tb, type, msg) ({			\
 	struct netlink_ext_ack *kchan_ea_ = (extack);			\
-	unsigned int kchan_type_ = (type);				\
-	bool kchan_missing_ = !(tb)[kchan_type_];			\
+	bool kchan_missing_ = NL_REQ_ATTR_CHECK(kchan_ea_, NULL, tb, type); \
 									\
-	if (kchan_missing_) {						\
+	if (kchan_missing_)						\
 		NL_SET_ERR_MSG(kchan_ea_, msg);				\
-		NL_SET_ERR_ATTR_MISS(kchan_ea_, NULL, kchan_type_);	\
-	}								\
 	kchan_missing_;							\
 })
 
@@ -193,15 +198,22 @@ int kchan_core_parse(const void *msg, size_t len, struct kchan_hdr *hdr,
 }
 EXPORT_SYMBOL_GPL(kchan_core_parse);
 
-static void kchan_cursor_from_attr(struct kchan_list_cursor *cursor,
-				   const struct nlattr *attr)
+int kchan_list_cursor_from_attr(struct kchan_list_cursor *cursor,
+				const struct nlattr *attr)
 {
+	int len;
+
 	cursor->len = 0;
 	if (!attr)
-		return;
-	cursor->len = min_t(int, nla_len(attr), KCHAN_KEY_MAX);
-	memcpy(cursor->key, nla_data(attr), cursor->len);
+		return 0;
+	len = nla_len(attr);
+	if (len < 1 || len > KCHAN_KEY_MAX)
+		return -ERANGE;
+	memcpy(cursor->key, nla_data(attr), len);
+	cursor->len = len;
+	return 0;
 }
+EXPORT_SYMBOL_GPL(kchan_list_cursor_from_attr);
 
 static size_t kchan_get_reply_size(struct nlattr **tb, bool worst_case)
 {
@@ -235,8 +247,11 @@ static size_t kchan_list_reply_size(struct nlattr **tb, bool worst_case)
 		entries = max(kchan_list_budget(),
 			      kchan_entry_space(KCHAN_KEY_MAX,
 						KCHAN_VALUE_MAX));
+	} else if (kchan_list_cursor_from_attr(&cursor,
+					       tb[KCHAN_ATTR_CURSOR])) {
+		/* kchan_do_list() refuses it: no entries. */
+		entries = 0;
 	} else {
-		kchan_cursor_from_attr(&cursor, tb[KCHAN_ATTR_CURSOR]);
 		entries = kchan_store_list_space(&cursor, kchan_list_budget());
 	}
 	return entries + KCHAN_ATTR_SPACE(KCHAN_KEY_MAX);
@@ -267,6 +282,9 @@ static int kchan_check_cmd_attrs(u16 cmd, struct nlattr **tb,
 {
 	u32 allowed = kchan_cmd_attrs[cmd] | BIT(KCHAN_ATTR_PAD);
 	int type;
+
+	/* One bit per attribute type in a u32. */
+	BUILD_BUG_ON(KCHAN_ATTR_MAX >= 32);
 
 	for (type = 1; type <= KCHAN_ATTR_MAX; type++) {
 		if (tb[type] && !(allowed & BIT(type))) {
@@ -334,15 +352,25 @@ static int kchan_do_delete(struct nlattr **tb, struct netlink_ext_ack *extack)
 static int kchan_do_list(struct nlattr **tb, struct sk_buff *reply,
 			 u16 *reply_flags, struct netlink_ext_ack *extack)
 {
+	const struct nlattr *attr = tb[KCHAN_ATTR_CURSOR];
 	struct kchan_list_cursor cursor;
 	bool more;
 	int count;
 
-	kchan_cursor_from_attr(&cursor, tb[KCHAN_ATTR_CURSOR]);
-	count = kchan_core_list_fill(reply, &cursor, kchan_list_budget(),
+	if (kchan_list_cursor_from_attr(&cursor, attr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "CURSOR must be 1..64 bytes");
+		return -ERANGE;
+	}
+	/* The reply is the only message in its skb. */
+	count = kchan_core_list_fill(reply, 0, &cursor, kchan_list_budget(),
 				     &more);
-	if (count < 0) {
+	if (count == -EMSGSIZE || count == -E2BIG) {
+		/* Sized for a smaller store: the caller retries. */
 		NL_SET_ERR_MSG(extack, "reply buffer too small");
+		return -EMSGSIZE;
+	}
+	if (count < 0) {
+		NL_SET_ERR_MSG(extack, "invalid list cursor");
 		return count;
 	}
 	if (more) {
@@ -433,12 +461,86 @@ int kchan_core_exec(const struct kchan_caller *caller, u16 cmd,
 		    struct nlattr **tb, struct sk_buff *reply,
 		    u16 *reply_flags, struct netlink_ext_ack *extack)
 {
-	int err = kchan_exec_cmd(caller, cmd, tb, reply, reply_flags, extack);
-
-	kchan_stats_request(caller->transport, err);
-	return err;
+	return kchan_exec_cmd(caller, cmd, tb, reply, reply_flags, extack);
 }
 EXPORT_SYMBOL_GPL(kchan_core_exec);
+
+/* GET and LIST change nothing, so they can run again in a larger skb. */
+static bool kchan_cmd_retryable(u16 cmd)
+{
+	return cmd == KCHAN_CMD_GET || cmd == KCHAN_CMD_LIST;
+}
+
+/* Forget what a failed try reported before the next one runs. */
+static void kchan_extack_reset(struct netlink_ext_ack *extack)
+{
+	if (!extack)
+		return;
+	extack->_msg = NULL;
+	extack->bad_attr = NULL;
+	extack->policy = NULL;
+	extack->miss_nest = NULL;
+	extack->miss_type = 0;
+}
+
+/*
+ * Size, allocate and run, once more with the worst-case size when the
+ * store grew in between.  *@skbp is the last skb allocated, NULL when an
+ * allocation failed; on error it holds whatever the command appended.
+ * Counts nothing.
+ */
+static int kchan_run(const struct kchan_caller *caller, u16 cmd,
+		     struct nlattr **tb,
+		     struct sk_buff *(*alloc)(size_t size, void *ctx),
+		     void *ctx, struct sk_buff **skbp, u16 *reply_flags,
+		     struct netlink_ext_ack *extack)
+{
+	bool worst_case = false;
+	struct sk_buff *skb;
+	u16 flags;
+	int err;
+
+	for (;;) {
+		skb = alloc(kchan_core_reply_size(cmd, tb, worst_case), ctx);
+		if (!skb) {
+			NL_SET_ERR_MSG(extack, "out of memory for the reply");
+			err = -ENOMEM;
+			break;
+		}
+		flags = 0;
+		err = kchan_exec_cmd(caller, cmd, tb, skb, &flags, extack);
+		if (err != -EMSGSIZE || worst_case ||
+		    !kchan_cmd_retryable(cmd))
+			break;
+		/* The store grew since it was sized: try the largest size. */
+		consume_skb(skb);
+		kchan_extack_reset(extack);
+		worst_case = true;
+	}
+	*skbp = skb;
+	if (!err)
+		*reply_flags |= flags;
+	return err;
+}
+
+struct sk_buff *kchan_core_run(const struct kchan_caller *caller, u16 cmd,
+			       struct nlattr **tb,
+			       struct sk_buff *(*alloc)(size_t size, void *ctx),
+			       void *ctx, u16 *reply_flags,
+			       struct netlink_ext_ack *extack)
+{
+	struct sk_buff *skb;
+	int err;
+
+	err = kchan_run(caller, cmd, tb, alloc, ctx, &skb, reply_flags,
+			extack);
+	if (err) {
+		kfree_skb(skb);
+		return ERR_PTR(err);
+	}
+	return skb;
+}
+EXPORT_SYMBOL_GPL(kchan_core_run);
 
 /* A reply skb of @size bytes holding the header for @req so far. */
 static struct sk_buff *kchan_reply_alloc(const struct kchan_hdr *req,
@@ -493,10 +595,10 @@ static struct sk_buff *kchan_reply_finish(struct sk_buff *skb, int status,
 	return skb;
 }
 
-/* GET and LIST change nothing, so they can run again in a larger skb. */
-static bool kchan_cmd_retryable(u16 cmd)
+/* kchan_run() allocator for kchan_core_call(): @ctx is the request. */
+static struct sk_buff *kchan_call_alloc(size_t size, void *ctx)
 {
-	return cmd == KCHAN_CMD_GET || cmd == KCHAN_CMD_LIST;
+	return kchan_reply_alloc(ctx, KCHAN_HDR_LEN + KCHAN_ERR_SPACE + size);
 }
 
 struct sk_buff *kchan_core_call(const struct kchan_caller *caller,
@@ -504,48 +606,26 @@ struct sk_buff *kchan_core_call(const struct kchan_caller *caller,
 {
 	struct nlattr *tb[KCHAN_ATTR_MAX + 1];
 	struct netlink_ext_ack extack = {};
-	bool worst_case = false;
+	struct sk_buff *skb = NULL;
 	struct kchan_hdr req;
-	struct sk_buff *skb;
-	u16 flags;
+	u16 flags = 0;
 	int err;
 
 	err = kchan_core_parse(msg, len, &req, tb, &extack);
-	if (err)
-		goto error_reply;
+	if (!err)
+		err = kchan_run(caller, req.cmd, tb, kchan_call_alloc, &req,
+				&skb, &flags, &extack);
+	/* Once per request, whatever happened. */
+	kchan_stats_request(caller->transport, err);
+	if (!err)
+		return kchan_reply_finish(skb, 0, flags);
 
-	for (;;) {
-		size_t size = KCHAN_HDR_LEN + KCHAN_ERR_SPACE +
-			      kchan_core_reply_size(req.cmd, tb, worst_case);
-
-		skb = kchan_reply_alloc(&req, size);
-		if (!skb) {
-			/* Nothing ran yet: a short error reply says so. */
-			NL_SET_ERR_MSG(&extack, "out of memory for the reply");
-			err = -ENOMEM;
-			goto error_reply;
-		}
-		flags = 0;
-		err = kchan_exec_cmd(caller, req.cmd, tb, skb, &flags, &extack);
-		if (err != -EMSGSIZE || worst_case ||
-		    !kchan_cmd_retryable(req.cmd))
-			break;
-		/* The store grew since it was sized: try the largest size. */
-		consume_skb(skb);
-		memset(&extack, 0, sizeof(extack));
-		worst_case = true;
+	if (!skb) {
+		/* Rejected before a reply existed, or out of memory. */
+		skb = kchan_reply_alloc(&req, KCHAN_HDR_LEN + KCHAN_ERR_SPACE);
+		if (!skb)
+			return ERR_PTR(-ENOMEM);
 	}
-
-	kchan_stats_request(caller->transport, err);
-	if (err)
-		kchan_reply_error(skb, &extack);
-	return kchan_reply_finish(skb, err, flags);
-
-error_reply:
-	kchan_stats_request(caller->transport, err);
-	skb = kchan_reply_alloc(&req, KCHAN_HDR_LEN + KCHAN_ERR_SPACE);
-	if (!skb)
-		return ERR_PTR(-ENOMEM);
 	kchan_reply_error(skb, &extack);
 	return kchan_reply_finish(skb, err, 0);
 }

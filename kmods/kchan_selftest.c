@@ -2,11 +2,13 @@
 /*
  * kchan_core self-test, run at load time with selftest=1.
  *
- * It drives the service only through the exported API, the way a transport
- * does: kchan_core_call() with messages built here byte by byte, a
- * subscriber, kchan_core_list_fill().  Every reply is checked for form
- * (header, length, attributes) as well as content.  The store is empty
- * again afterwards, no subscriber stays open and the generator is stopped.
+ * It drives the service through the exported API, the way a transport
+ * does: kchan_core_call() with messages built here byte by byte,
+ * kchan_core_run() and kchan_core_exec() with parsed attributes,
+ * subscribers, kchan_core_list_fill(), kchan_core_post_packet().  Every
+ * reply is checked for form (header, length, attributes) as well as
+ * content.  The store is empty again afterwards, no subscriber stays open
+ * and the generator is stopped.
  *
  * On the first failed check it logs "selftest failed: <step>: <check>" and
  * module init fails with -EINVAL; on success it logs
@@ -22,6 +24,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/skbuff.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -45,6 +48,8 @@
 #define KST_EVENTS		3
 /* Extra events offered to a full queue. */
 #define KST_OVERFLOW		3
+/* The max_subscribers check opens that many rings of at most this many slots. */
+#define KST_SUB_SLOTS_MAX	SZ_1M
 /* Generator run: a few paced events. */
 #define KST_GEN_COUNT		5
 #define KST_GEN_SIZE		100
@@ -442,6 +447,27 @@ static void kst_event_put(struct kst_event *ev)
 	ev->skb = NULL;
 }
 
+/* Whether @sub has nothing queued; an event found anyway is freed. */
+static bool kst_queue_empty(struct kchan_sub *sub)
+{
+	struct sk_buff *skb;
+
+	if (kchan_sub_pending(sub))
+		return false;
+	skb = kchan_sub_next(sub);
+	if (IS_ERR_OR_NULL(skb))
+		return !skb;
+	kfree_skb(skb);
+	return false;
+}
+
+/* Events of @body bytes a subscriber's empty queue takes before drops. */
+static u32 kst_queue_fit(size_t body)
+{
+	return min_t(size_t, kchan_sub_queue_len,
+		     kchan_sub_queue_bytes / body);
+}
+
 /*
  * Take the next event of @sub, waiting for it when @wait, and check its
  * form: the event header, then EVENT_TYPE, SEQ and DROPPED first.
@@ -739,8 +765,63 @@ static bool kst_check_part(struct kst *t, const struct nlattr *key,
 	       kst_is_filled(nla_data(val), KST_PART_VAL_LEN, i);
 }
 
-/* The exported dump step: budgets and room, straight on an skb. */
-static int kst_list_fill(struct kst *t)
+/* A CURSOR attribute of @len bytes in @skb, read back as a cursor. */
+static int kst_cursor_attr(struct sk_buff *skb, size_t len,
+			   struct kchan_list_cursor *cursor)
+{
+	struct nlattr *nla;
+
+	skb_trim(skb, 0);
+	nla = nla_reserve(skb, KCHAN_ATTR_CURSOR, len);
+	if (!nla)
+		return -EMSGSIZE;
+	memset(nla_data(nla), 'c', len);
+	return kchan_list_cursor_from_attr(cursor, nla);
+}
+
+static int kst_cursor_from_attr(struct kst *t)
+{
+	struct kchan_list_cursor cursor;
+	struct sk_buff *skb;
+	int err = -EINVAL;
+
+	t->step = "cursor from attribute";
+	skb = alloc_skb(KST_SMALL_ROOM, GFP_KERNEL);
+	if (!kst_ok(t, !!skb, "skb allocated"))
+		return -EINVAL;
+	cursor.len = 1;
+	if (!kst_ok(t, !kchan_list_cursor_from_attr(&cursor, NULL) &&
+		    !cursor.len, "no CURSOR: from the first key") ||
+	    !kst_ok(t, !kst_cursor_attr(skb, KCHAN_KEY_MAX, &cursor) &&
+		    cursor.len == KCHAN_KEY_MAX && cursor.key[0] == 'c',
+		    "64-byte CURSOR taken") ||
+	    !kst_ok(t, kst_cursor_attr(skb, KCHAN_KEY_MAX + 1, &cursor) ==
+		    -ERANGE && !cursor.len, "65-byte CURSOR: -ERANGE") ||
+	    !kst_ok(t, kst_cursor_attr(skb, 0, &cursor) == -ERANGE,
+		    "empty CURSOR: -ERANGE"))
+		goto out;
+	err = 0;
+out:
+	kfree_skb(skb);
+	return err;
+}
+
+/* An skb with exactly @room bytes of tailroom, and maybe some data. */
+static struct sk_buff *kst_skb_with_room(size_t room)
+{
+	struct sk_buff *skb = alloc_skb(room, GFP_KERNEL);
+
+	/* alloc_skb() may round up: fill what is beyond @room. */
+	if (skb)
+		skb_put_zero(skb, skb_tailroom(skb) - room);
+	return skb;
+}
+
+/*
+ * The exported dump step: budgets and room, straight on an skb; with
+ * @count entries "partNNNN" and then the largest one in the store.
+ */
+static int kst_list_fill(struct kst *t, unsigned int count)
 {
 	size_t one = kchan_entry_space(KST_PART_KEY_LEN, KST_PART_VAL_LEN);
 	struct kchan_list_cursor cursor = { .len = 0 };
@@ -750,14 +831,12 @@ static int kst_list_fill(struct kst *t)
 	int n;
 
 	t->step = "list_fill";
-	skb = alloc_skb(2 * one + 1, GFP_KERNEL);
+	skb = kst_skb_with_room(2 * one + 1);
 	if (!kst_ok(t, !!skb, "skb allocated"))
 		return -EINVAL;
-	/* alloc_skb() may round up: leave exactly 2 * one + 1 bytes free. */
-	skb_put_zero(skb, skb_tailroom(skb) - (2 * one + 1));
 
 	/* A zero budget still gets one entry. */
-	n = kchan_core_list_fill(skb, &cursor, 0, &more);
+	n = kchan_core_list_fill(skb, 0, &cursor, 0, &more);
 	kst_part_key(key, 0);
 	if (!kst_ok(t, n == 1 && more, "zero budget: one entry, more") ||
 	    !kst_ok(t, cursor.len == KST_PART_KEY_LEN &&
@@ -766,21 +845,50 @@ static int kst_list_fill(struct kst *t)
 		goto bad;
 
 	/* The skb has room for one more only. */
-	n = kchan_core_list_fill(skb, &cursor, UINT_MAX, &more);
+	n = kchan_core_list_fill(skb, 0, &cursor, UINT_MAX, &more);
 	kst_part_key(key, 1);
 	if (!kst_ok(t, n == 1 && more, "room for one: one entry") ||
 	    !kst_ok(t, !memcmp(cursor.key, key, KST_PART_KEY_LEN),
 		    "cursor moves on"))
 		goto bad;
 
-	/* A full skb: not even one. */
-	n = kchan_core_list_fill(skb, &cursor, UINT_MAX, &more);
-	if (!kst_ok(t, n == -EMSGSIZE, "no room: -EMSGSIZE") ||
+	/*
+	 * One byte left.  As the skb's only message the next entry can
+	 * never fit; after earlier messages the skb is merely full.
+	 */
+	n = kchan_core_list_fill(skb, 0, &cursor, UINT_MAX, &more);
+	if (!kst_ok(t, n == -E2BIG && more, "only message: -E2BIG") ||
 	    !kst_ok(t, !memcmp(cursor.key, key, KST_PART_KEY_LEN),
 		    "cursor unchanged"))
 		goto bad;
+	n = kchan_core_list_fill(skb, skb->len, &cursor, UINT_MAX, &more);
+	if (!kst_ok(t, n == -EMSGSIZE && more,
+		    "after other messages: -EMSGSIZE, skb full") ||
+	    !kst_ok(t, !memcmp(cursor.key, key, KST_PART_KEY_LEN),
+		    "cursor unchanged"))
+		goto bad;
+	n = kchan_core_list_fill(skb, skb->len + 1, &cursor, UINT_MAX, &more);
+	if (!kst_ok(t, n == -EINVAL && !more, "msg_start past the data"))
+		goto bad;
 	kfree_skb(skb);
-	return 0;
+
+	/* The largest entry does not fit a small skb, wherever it starts. */
+	skb = kst_skb_with_room(2 * one + 1);
+	if (!kst_ok(t, !!skb, "skb allocated"))
+		return -EINVAL;
+	kst_part_key(key, count - 1);
+	memcpy(cursor.key, key, KST_PART_KEY_LEN);
+	n = kchan_core_list_fill(skb, skb->len, &cursor, UINT_MAX, &more);
+	if (!kst_ok(t, n == -E2BIG && more, "entry above the skb: -E2BIG"))
+		goto bad;
+
+	/* A cursor longer than any key is refused, not read past its end. */
+	cursor.len = KCHAN_KEY_MAX + 1;
+	n = kchan_core_list_fill(skb, 0, &cursor, UINT_MAX, &more);
+	if (!kst_ok(t, n == -EINVAL && !more, "65-byte cursor: -EINVAL"))
+		goto bad;
+	kfree_skb(skb);
+	return kst_cursor_from_attr(t);
 bad:
 	kfree_skb(skb);
 	return -EINVAL;
@@ -827,7 +935,7 @@ static int kst_list_parts(struct kst *t)
 	     !kst_ok(t, parts > 2, "listed in several parts")))
 		err = -EINVAL;
 	if (!err)
-		err = kst_list_fill(t);
+		err = kst_list_fill(t, count);
 
 	/* Whatever happened, leave no entry behind. */
 	for (i = 0; i < count; i++) {
@@ -869,8 +977,8 @@ static int kst_stats(struct kst *t)
 	if (kst_set(t, "stats: set", key, sizeof(key), key, 3) ||
 	    kst_read_stats(t, "stats with an entry", &s2) ||
 	    !kst_ok(t, s2.entries == s1.entries + 1 &&
-		    s2.bytes == s1.bytes + sizeof(key) + 3,
-		    "store usage counted") ||
+		    s2.bytes == s1.bytes + kchan_store_entry_cost(3),
+		    "store usage counted, entry overhead included") ||
 	    kst_delete(t, "stats: delete", key, sizeof(key), 0) ||
 	    kst_read_stats(t, "stats without it", &s2) ||
 	    !kst_ok(t, s2.entries == s1.entries && s2.bytes == s1.bytes,
@@ -911,7 +1019,7 @@ static int kst_events_run(struct kst *t, struct kchan_sub *sub)
 	int wakes;
 
 	t->step = "events";
-	if (!kst_ok(t, !kchan_sub_pending(sub) && !kchan_sub_next(sub),
+	if (!kst_ok(t, kst_queue_empty(sub),
 		    "a new subscriber has nothing queued") ||
 	    kst_read_stats(t, "events: stats before", &s0))
 		return -EINVAL;
@@ -938,8 +1046,7 @@ static int kst_events_run(struct kst *t, struct kchan_sub *sub)
 				   key, sizeof(key), v2, sizeof(v2)) ||
 	    kst_expect_store_event(t, sub, KCHAN_EVENT_STORE_DELETE, 2, 0,
 				   key, sizeof(key), NULL, 0) ||
-	    !kst_ok(t, !kchan_sub_pending(sub) && !kchan_sub_next(sub),
-		    "only changes make events") ||
+	    !kst_ok(t, kst_queue_empty(sub), "only changes make events") ||
 	    kst_read_stats(t, "events: stats after", &s1) ||
 	    !kst_ok(t, s1.events[KCHAN_TRANSPORT_CORE] -
 		    s0.events[KCHAN_TRANSPORT_CORE] == KST_EVENTS,
@@ -952,7 +1059,9 @@ static int kst_overflow_run(struct kst *t, struct kchan_sub *sub)
 {
 	static const char key[] = "flood";
 	const unsigned int core = KCHAN_TRANSPORT_CORE;
-	u32 i, qlen = kchan_sub_queue_len;
+	/* Usually sub_queue_len; sub_queue_bytes if that is tighter. */
+	u32 i, qlen = kst_queue_fit(KCHAN_ATTR_SPACE(sizeof(key)) +
+				    KCHAN_ATTR_SPACE(sizeof(i)));
 	struct kst_stats s0, s1;
 	struct kst_event ev;
 	int err = 0;
@@ -971,7 +1080,7 @@ static int kst_overflow_run(struct kst *t, struct kchan_sub *sub)
 		if (kst_expect_store_event(t, sub, KCHAN_EVENT_STORE_SET, i, 0,
 					   key, sizeof(key), &i, sizeof(i)))
 			return -EINVAL;
-	if (!kst_ok(t, !kchan_sub_next(sub), "the overflow was dropped"))
+	if (!kst_ok(t, kst_queue_empty(sub), "the overflow was dropped"))
 		return -EINVAL;
 
 	/* The next event shows the gap: SEQ skips exactly the drops. */
@@ -1092,6 +1201,334 @@ static int kst_with_sub(struct kst *t, const char *step,
 		return -EINVAL;
 	err = fn(t, sub);
 	kchan_sub_close(sub);
+	return err;
+}
+
+/*
+ * Store events of the largest value until the byte budget (or the ring,
+ * if that is tighter) is full: the rest is dropped with SEQ and DROPPED
+ * exact, and reading frees the budget again.
+ */
+static int kst_bytecap_run(struct kst *t, struct kchan_sub *sub)
+{
+	static const char key[] = "big";
+	const unsigned int core = KCHAN_TRANSPORT_CORE;
+	u32 i, fit = kst_queue_fit(KCHAN_ATTR_SPACE(sizeof(key)) +
+				   KCHAN_ATTR_SPACE(KCHAN_VALUE_MAX));
+	struct kst_stats s0, s1;
+	struct kst_event ev;
+	int err = 0;
+
+	if (kst_read_stats(t, "byte cap: stats before", &s0))
+		return -EINVAL;
+	for (i = 0; i < fit + KST_OVERFLOW; i++) {
+		kst_fill(t->buf, KCHAN_VALUE_MAX, i);
+		if (kst_set(t, "byte cap: set", key, sizeof(key), t->buf,
+			    KCHAN_VALUE_MAX))
+			return -EINVAL;
+	}
+
+	t->step = "byte cap: read";
+	for (i = 0; i < fit && !err; i++) {
+		if (kst_take_event(t, sub, false, &ev))
+			return -EINVAL;
+		if (!kst_ok(t, ev.seq == i && !ev.dropped,
+			    "queued events in order, none lost") ||
+		    !kst_ok(t, ev.tb[KCHAN_ATTR_VALUE] &&
+			    nla_len(ev.tb[KCHAN_ATTR_VALUE]) ==
+			    KCHAN_VALUE_MAX &&
+			    kst_is_filled(nla_data(ev.tb[KCHAN_ATTR_VALUE]),
+					  KCHAN_VALUE_MAX, i),
+			    "event VALUE"))
+			err = -EINVAL;
+		kst_event_put(&ev);
+	}
+	if (err || !kst_ok(t, kst_queue_empty(sub), "the rest was dropped"))
+		return -EINVAL;
+
+	/* Read empty again, the budget takes an event again. */
+	if (kst_delete(t, "byte cap: delete", key, sizeof(key), 0) ||
+	    kst_take_event(t, sub, false, &ev))
+		return -EINVAL;
+	if (!kst_ok(t, ev.type == KCHAN_EVENT_STORE_DELETE &&
+		    ev.seq == fit + KST_OVERFLOW, "SEQ gap equals drops") ||
+	    !kst_ok(t, ev.dropped == KST_OVERFLOW, "DROPPED counts them"))
+		err = -EINVAL;
+	kst_event_put(&ev);
+	if (err)
+		return err;
+
+	if (kst_read_stats(t, "byte cap: stats after", &s1) ||
+	    !kst_ok(t, s1.drops[core] - s0.drops[core] == KST_OVERFLOW,
+		    "drops counted") ||
+	    !kst_ok(t, s1.events[core] - s0.events[core] == fit + 1,
+		    "queued events counted"))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * After kchan_sub_detach() nothing is queued and nobody is woken; what
+ * was queued before stays readable until the release.
+ */
+static int kst_detach_run(struct kst *t, struct kchan_sub *sub)
+{
+	static const char key[] = "detached";
+	static const char v1[] = "before";
+	static const char v2[] = "after";
+	int wakes;
+
+	if (kst_set(t, "detach: set", key, sizeof(key), v1, sizeof(v1)))
+		return -EINVAL;
+	kchan_sub_detach(sub);
+	wakes = atomic_read(&t->wakes);
+	if (kst_set(t, "detach: set after", key, sizeof(key), v2,
+		    sizeof(v2)) ||
+	    kst_delete(t, "detach: delete", key, sizeof(key), 0))
+		return -EINVAL;
+
+	t->step = "detach";
+	if (!kst_ok(t, atomic_read(&t->wakes) == wakes,
+		    "no wake after detach") ||
+	    kst_expect_store_event(t, sub, KCHAN_EVENT_STORE_SET, 0, 0, key,
+				   sizeof(key), v1, sizeof(v1)) ||
+	    !kst_ok(t, kst_queue_empty(sub), "nothing queued after detach"))
+		return -EINVAL;
+	/* A second detach is harmless; kst_with_sub() closes it. */
+	kchan_sub_detach(sub);
+	return 0;
+}
+
+/*
+ * max_subscribers: one more is -EMFILE; a detached subscriber keeps its
+ * place until it is released.
+ */
+static int kst_subscribers(struct kst *t)
+{
+	unsigned int i, max = kchan_max_subscribers;
+	struct kchan_sub **subs, *extra;
+	int err = -EINVAL;
+
+	t->step = "max_subscribers";
+	if ((u64)max * kchan_sub_queue_len > KST_SUB_SLOTS_MAX) {
+		pr_info("selftest: max_subscribers=%u too large to fill, its limit is not tested\n",
+			max);
+		return 0;
+	}
+	if (!kst_ok(t, !kchan_events_subscribers(), "none open before"))
+		return -EINVAL;
+	subs = kcalloc(max, sizeof(*subs), GFP_KERNEL);
+	if (!kst_ok(t, !!subs, "array allocated"))
+		return -EINVAL;
+
+	for (i = 0; i < max; i++) {
+		subs[i] = kchan_sub_open(KCHAN_TRANSPORT_CORE, NULL, NULL);
+		if (IS_ERR(subs[i])) {
+			kst_ok(t, false, "max_subscribers open");
+			subs[i] = NULL;
+			goto close;
+		}
+	}
+	extra = kchan_sub_open(KCHAN_TRANSPORT_CORE, NULL, NULL);
+	if (!kst_ok(t, PTR_ERR_OR_ZERO(extra) == -EMFILE,
+		    "one more: -EMFILE"))
+		goto close_extra;
+
+	kchan_sub_detach(subs[0]);
+	extra = kchan_sub_open(KCHAN_TRANSPORT_CORE, NULL, NULL);
+	if (!kst_ok(t, PTR_ERR_OR_ZERO(extra) == -EMFILE,
+		    "a detached subscriber keeps its place"))
+		goto close_extra;
+
+	kchan_sub_release(subs[0]);
+	subs[0] = kchan_sub_open(KCHAN_TRANSPORT_CORE, NULL, NULL);
+	if (!kst_ok(t, !IS_ERR(subs[0]), "a released one frees its place")) {
+		subs[0] = NULL;
+		goto close;
+	}
+	err = 0;
+	goto close;
+
+close_extra:
+	kchan_sub_close(extra);
+close:
+	for (i = 0; i < max; i++)
+		kchan_sub_close(subs[i]);
+	kfree(subs);
+	if (!kst_ok(t, !kchan_events_subscribers(), "all released"))
+		err = -EINVAL;
+	return err;
+}
+
+/* A PACKET event with @len bytes of @data as PAYLOAD. */
+static int kst_expect_packet(struct kst *t, struct kchan_sub *sub, u64 seq,
+			     u64 dropped, const void *data, size_t len)
+{
+	struct kst_event ev;
+	int err = 0;
+
+	if (kst_take_event(t, sub, false, &ev))
+		return -EINVAL;
+	if (!kst_ok(t, ev.type == KCHAN_EVENT_PACKET, "PACKET type") ||
+	    !kst_ok(t, ev.seq == seq && ev.dropped == dropped,
+		    "PACKET SEQ and DROPPED") ||
+	    !kst_ok(t, kst_attr_is(ev.tb[KCHAN_ATTR_PAYLOAD], data, len),
+		    "PACKET PAYLOAD"))
+		err = -EINVAL;
+	kst_event_put(&ev);
+	return err;
+}
+
+/*
+ * kchan_core_post_packet() from process context, with softirqs off and
+ * with interrupts off; a lost event leaves an exact gap.
+ */
+static int kst_packet_run(struct kst *t, struct kchan_sub *sub)
+{
+	static const char pkt[] = "\x45\x00 an IPv4 header, say";
+	unsigned long flags;
+	int bh, irq, proc;
+
+	t->step = "packets";
+	if (!kst_ok(t, kchan_core_post_packet(t->buf, KCHAN_PAYLOAD_MAX + 1) ==
+		    -EMSGSIZE, "oversized packet: -EMSGSIZE"))
+		return -EINVAL;
+	proc = kchan_core_post_packet(pkt, sizeof(pkt));
+	local_bh_disable();
+	bh = kchan_core_post_packet(pkt, 4);
+	local_bh_enable();
+	local_irq_save(flags);
+	irq = kchan_core_post_packet(pkt, 0);
+	local_irq_restore(flags);
+	if (!kst_ok(t, !proc && !bh && !irq, "packets posted") ||
+	    kst_expect_packet(t, sub, 0, 0, pkt, sizeof(pkt)) ||
+	    kst_expect_packet(t, sub, 1, 0, pkt, 4) ||
+	    kst_expect_packet(t, sub, 2, 0, pkt, 0))
+		return -EINVAL;
+
+	/* What a failed allocation (or a store race) does to SEQ. */
+	kchan_events_lost();
+	if (!kst_ok(t, kst_queue_empty(sub), "a lost event queues nothing") ||
+	    !kst_ok(t, !kchan_core_post_packet(pkt, 1), "packet posted") ||
+	    kst_expect_packet(t, sub, 4, 1, pkt, 1))
+		return -EINVAL;
+	return 0;
+}
+
+struct kst_alloc {
+	unsigned int calls;
+	size_t head;		/* bytes put before the reply attributes */
+};
+
+/*
+ * kchan_core_run() allocator: a fake transport header, then exactly the
+ * room asked for, except one byte short the first time.
+ */
+static struct sk_buff *kst_run_alloc(size_t size, void *ctx)
+{
+	struct kst_alloc *a = ctx;
+	struct sk_buff *skb;
+	size_t room = size;
+
+	if (!a->calls++ && room)
+		room--;
+	skb = kst_skb_with_room(room);
+	if (skb)
+		a->head = skb->len;
+	return skb;
+}
+
+/* Parse the attributes in @skb against kchan_policy, as genl would. */
+static int kst_parse(struct nlattr **tb, struct sk_buff *skb)
+{
+	return nla_parse(tb, KCHAN_ATTR_MAX, (struct nlattr *)skb->data,
+			 skb->len, kchan_policy, NULL);
+}
+
+/*
+ * kchan_core_run() retries a GET sized too small and clears the extack of
+ * the failed try; neither it nor kchan_core_exec() counts a request:
+ * kchan_core_account() does, once.
+ */
+static int kst_accounting(struct kst *t)
+{
+	static const char key[] = "accounted";
+	const unsigned int core = KCHAN_TRANSPORT_CORE;
+	struct nlattr *tb[KCHAN_ATTR_MAX + 1], *rtb[KCHAN_ATTR_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	struct kst_alloc a = {};
+	struct kst_stats s0, s1;
+	struct sk_buff *attrs, *reply;
+	u16 flags = 0;
+	int err = -EINVAL;
+
+	kst_fill(t->buf, KST_PART_VAL_LEN, 1);
+	if (kst_set(t, "accounting: set", key, sizeof(key), t->buf,
+		    KST_PART_VAL_LEN) ||
+	    kst_read_stats(t, "accounting: stats before", &s0))
+		return -EINVAL;
+
+	t->step = "accounting";
+	attrs = alloc_skb(KST_SMALL_ROOM, GFP_KERNEL);
+	if (!kst_ok(t, attrs &&
+		    !nla_put(attrs, KCHAN_ATTR_KEY, sizeof(key), key) &&
+		    !kst_parse(tb, attrs), "GET attributes built"))
+		goto out;
+
+	reply = kchan_core_run(&t->guest, KCHAN_CMD_GET, tb, kst_run_alloc,
+			       &a, &flags, &extack);
+	if (!kst_ok(t, !IS_ERR(reply), "GET through kchan_core_run()"))
+		goto out;
+	if (!kst_ok(t, a.calls == 2, "retried once, worst case") ||
+	    !kst_ok(t, !extack._msg && !extack.bad_attr && !extack.miss_type,
+		    "extack of the failed try cleared") ||
+	    !kst_ok(t, !nla_parse(rtb, KCHAN_ATTR_MAX,
+				  (struct nlattr *)(reply->data + a.head),
+				  reply->len - a.head, NULL, NULL) &&
+		    kst_attr_is(rtb[KCHAN_ATTR_KEY], key, sizeof(key)) &&
+		    kst_attr_is(rtb[KCHAN_ATTR_VALUE], t->buf,
+				KST_PART_VAL_LEN), "GET reply holds the entry")) {
+		kfree_skb(reply);
+		goto out;
+	}
+	kfree_skb(reply);
+
+	/* A failure comes back as ERR_PTR with its reason. */
+	reply = kchan_core_run(&t->guest, KCHAN_CMD_DELETE, tb, kst_run_alloc,
+			       &a, &flags, &extack);
+	if (!kst_ok(t, PTR_ERR_OR_ZERO(reply) == -EPERM && extack._msg,
+		    "refused DELETE: -EPERM with a message")) {
+		if (!IS_ERR(reply))
+			kfree_skb(reply);
+		goto out;
+	}
+
+	/* kchan_core_exec() on its own: a ping. */
+	memset(tb, 0, sizeof(tb));
+	reply = alloc_skb(KST_SMALL_ROOM, GFP_KERNEL);
+	if (!kst_ok(t, reply &&
+		    !kchan_core_exec(&t->guest, KCHAN_CMD_ECHO, tb, reply,
+				     &flags, &extack) &&
+		    !reply->len, "ECHO through kchan_core_exec()")) {
+		kfree_skb(reply);
+		goto out;
+	}
+	kfree_skb(reply);
+
+	kchan_core_account(core, 0);
+	kchan_core_account(core, -ENOENT);
+	/* s1 counts the STATS that read s0 and the two accounted. */
+	if (kst_read_stats(t, "accounting: stats after", &s1) ||
+	    !kst_ok(t, s1.requests[core] - s0.requests[core] == 3,
+		    "only kchan_core_account() counts") ||
+	    !kst_ok(t, s1.errors[core] - s0.errors[core] == 1,
+		    "an accounted failure is an error"))
+		goto out;
+	err = 0;
+out:
+	kfree_skb(attrs);
+	if (kst_delete(t, "accounting: delete", key, sizeof(key), 0))
+		err = -EINVAL;
 	return err;
 }
 
@@ -1278,8 +1715,8 @@ static int kst_final(struct kst *t)
 static int kst_check_limits(void)
 {
 	unsigned long bytes = kst_part_entries() *
-			      (KST_PART_KEY_LEN + KST_PART_VAL_LEN) +
-			      KST_PART_KEY_LEN + KCHAN_VALUE_MAX;
+			      kchan_store_entry_cost(KST_PART_VAL_LEN) +
+			      kchan_store_entry_cost(KCHAN_VALUE_MAX);
 	unsigned int entries = kst_part_entries() + 1;
 
 	if (kchan_max_entries < entries) {
@@ -1290,8 +1727,10 @@ static int kst_check_limits(void)
 		pr_err("selftest needs max_store_bytes >= %lu\n", bytes);
 		return -EINVAL;
 	}
-	if (kchan_sub_queue_len < KST_EVENTS) {
-		pr_err("selftest needs sub_queue_len >= %u\n", KST_EVENTS);
+	/* The generator step reads its events while they come. */
+	if (kchan_sub_queue_len < max(KST_EVENTS, KST_GEN_COUNT)) {
+		pr_err("selftest needs sub_queue_len >= %u\n",
+		       max(KST_EVENTS, KST_GEN_COUNT));
 		return -EINVAL;
 	}
 	if (kchan_gen_max_count < KST_GEN_COUNT) {
@@ -1340,7 +1779,17 @@ int kchan_selftest_run(void)
 	if (!err)
 		err = kst_with_sub(t, "overflow", kst_overflow_run);
 	if (!err)
+		err = kst_with_sub(t, "byte cap", kst_bytecap_run);
+	if (!err)
 		err = kst_with_sub(t, "generator", kst_gen_run);
+	if (!err)
+		err = kst_with_sub(t, "detach", kst_detach_run);
+	if (!err)
+		err = kst_with_sub(t, "packets", kst_packet_run);
+	if (!err)
+		err = kst_subscribers(t);
+	if (!err)
+		err = kst_accounting(t);
 	if (!err)
 		err = kst_bad_headers(t);
 	if (!err)

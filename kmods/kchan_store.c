@@ -11,7 +11,14 @@
  * One rwsem guards the tree and the usage counters.  Everything that can
  * sleep for long (allocation, freeing) happens outside it; only kernel
  * buffers are ever copied under it.  Store events are posted while the
- * writer still holds it, so subscribers see changes in store order.
+ * writer still holds it, so subscribers see changes in store order, and
+ * every subscriber linked when a change commits either gets its event or
+ * sees it counted as lost.
+ *
+ * Usage is accounted as real memory, not payload: each entry costs its
+ * value bytes plus sizeof(struct kchan_entry), which holds the key.  So
+ * max_store_bytes bounds what the store allocates, give or take the
+ * allocator's rounding.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,7 +43,7 @@ struct kchan_entry {
 static struct rb_root kchan_store_root = RB_ROOT;
 static DECLARE_RWSEM(kchan_store_lock);
 static u64 kchan_store_entries;	/* under kchan_store_lock */
-static u64 kchan_store_bytes;	/* key and value bytes, same lock */
+static u64 kchan_store_bytes;	/* kchan_store_entry_cost()s, same lock */
 
 static int kchan_key_cmp(const u8 *a, size_t a_len, const u8 *b, size_t b_len)
 {
@@ -49,9 +56,10 @@ static int kchan_key_cmp(const u8 *a, size_t a_len, const u8 *b, size_t b_len)
 	return a_len < b_len ? -1 : 1;
 }
 
-static size_t kchan_entry_bytes(const struct kchan_entry *e)
+/* Bytes an entry with a value of @val_len bytes counts in the store. */
+size_t kchan_store_entry_cost(size_t val_len)
 {
-	return (size_t)e->key_len + e->val_len;
+	return sizeof(struct kchan_entry) + val_len;
 }
 
 static void kchan_entry_free(struct kchan_entry *e)
@@ -143,6 +151,23 @@ static struct kchan_event *kchan_store_event(u32 type, const void *key,
 	return ev;
 }
 
+/*
+ * A change has committed; the writer still holds kchan_store_lock.  Post
+ * its event, or, when none was built because nobody listened before the
+ * lock was taken, count it as lost for whoever subscribed since: such a
+ * subscriber may already have read the old value with LIST, and the SEQ
+ * gap tells it to read again.  The unlocked check below is enough: a
+ * subscriber it misses was linked so late that its LIST, which needs
+ * kchan_store_lock, sees this change.
+ */
+static void kchan_store_notify(struct kchan_event *ev)
+{
+	if (ev)
+		kchan_event_post(ev);
+	else if (kchan_events_wanted())
+		kchan_events_lost();
+}
+
 int kchan_store_set(const void *key, size_t key_len, const void *val,
 		    size_t val_len, struct netlink_ext_ack *extack)
 {
@@ -198,7 +223,7 @@ int kchan_store_set(const void *key, size_t key_len, const void *val,
 			err = -ENOSPC;
 			goto unlock;
 		}
-		if (kchan_store_bytes + key_len + val_len >
+		if (kchan_store_bytes + kchan_store_entry_cost(val_len) >
 		    kchan_max_store_bytes) {
 			NL_SET_ERR_MSG(extack,
 				       "store full: max_store_bytes reached");
@@ -212,12 +237,11 @@ int kchan_store_set(const void *key, size_t key_len, const void *val,
 		rb_link_node(&fresh->node, parent, link);
 		rb_insert_color(&fresh->node, &kchan_store_root);
 		kchan_store_entries++;
-		kchan_store_bytes += kchan_entry_bytes(fresh);
+		kchan_store_bytes += kchan_store_entry_cost(val_len);
 		fresh = NULL;
 		new_val = NULL;
 	}
-	if (ev)
-		kchan_event_post(ev);
+	kchan_store_notify(ev);
 unlock:
 	up_write(&kchan_store_lock);
 
@@ -277,9 +301,8 @@ int kchan_store_delete(const void *key, size_t key_len,
 	if (e) {
 		rb_erase(&e->node, &kchan_store_root);
 		kchan_store_entries--;
-		kchan_store_bytes -= kchan_entry_bytes(e);
-		if (ev)
-			kchan_event_post(ev);
+		kchan_store_bytes -= kchan_store_entry_cost(e->val_len);
+		kchan_store_notify(ev);
 	} else {
 		NL_SET_ERR_MSG(extack, "key not found");
 		err = -ENOENT;
@@ -353,16 +376,22 @@ static int kchan_entry_put(struct sk_buff *skb, const struct kchan_entry *e)
 	return 0;
 }
 
-int kchan_core_list_fill(struct sk_buff *skb, struct kchan_list_cursor *cursor,
-			 unsigned int budget, bool *more)
+int kchan_core_list_fill(struct sk_buff *skb, unsigned int msg_start,
+			 struct kchan_list_cursor *cursor, unsigned int budget,
+			 bool *more)
 {
+	unsigned int room = skb_tailroom(skb);
+	size_t space = 0;
 	struct kchan_entry *e;
 	int count = 0;
 
+	*more = false;
+	if (cursor->len > KCHAN_KEY_MAX || msg_start > skb->len)
+		return -EINVAL;
+
 	down_read(&kchan_store_lock);
 	for (e = kchan_store_after(cursor); e; e = kchan_store_next(e)) {
-		size_t space = kchan_entry_space(e->key_len, e->val_len);
-
+		space = kchan_entry_space(e->key_len, e->val_len);
 		if (count && skb->len + space > budget)
 			break;
 		if (space > skb_tailroom(skb) || kchan_entry_put(skb, e))
@@ -374,9 +403,16 @@ int kchan_core_list_fill(struct sk_buff *skb, struct kchan_list_cursor *cursor,
 	*more = !!e;
 	up_read(&kchan_store_lock);
 
-	if (!count && *more)
-		return -EMSGSIZE;
-	return count;
+	if (count || !*more)
+		return count;
+	/*
+	 * Not even the first entry fits.  A fresh skb of this size holds the
+	 * caller's current message (from msg_start on) and the entries, not
+	 * what precedes msg_start: does the entry fit that room?
+	 */
+	if (space > (size_t)room + msg_start)
+		return -E2BIG;
+	return -EMSGSIZE;
 }
 EXPORT_SYMBOL_GPL(kchan_core_list_fill);
 

@@ -93,13 +93,13 @@ enum kchan_attr {
 	KCHAN_ATTR_ERRMSG	= 13,	/* string: extended-ack message */
 	KCHAN_ATTR_ERRATTR	= 14,	/* u32: type of the offending attr */
 	KCHAN_ATTR_STORE_ENTRIES = 15,	/* u64 */
-	KCHAN_ATTR_STORE_BYTES	= 16,	/* u64 */
+	KCHAN_ATTR_STORE_BYTES	= 16,	/* u64: values plus entry overhead */
 	KCHAN_ATTR_TRANSPORT_STATS = 17, /* nested: TRANSPORT, STAT_* */
 	KCHAN_ATTR_TRANSPORT	= 18,	/* u32: enum kchan_transport */
 	KCHAN_ATTR_STAT_REQUESTS = 19,	/* u64 */
 	KCHAN_ATTR_STAT_ERRORS	= 20,	/* u64 */
-	KCHAN_ATTR_STAT_EVENTS	= 21,	/* u64: events delivered */
-	KCHAN_ATTR_STAT_DROPS	= 22,	/* u64: events dropped */
+	KCHAN_ATTR_STAT_EVENTS	= 21,	/* u64: events queued to subscribers */
+	KCHAN_ATTR_STAT_DROPS	= 22,	/* u64: events subscribers lost */
 	KCHAN_ATTR_GEN_INDEX	= 23,	/* u64: generator event number */
 	__KCHAN_ATTR_MAX,
 };
@@ -122,7 +122,7 @@ enum kchan_event_type {
 	KCHAN_EVENT_STORE_SET	= 1,	/* KEY, VALUE */
 	KCHAN_EVENT_STORE_DELETE = 2,	/* KEY */
 	KCHAN_EVENT_GENERATED	= 3,	/* GEN_INDEX, PAYLOAD */
-	KCHAN_EVENT_PACKET	= 4,	/* reserved for the netfilter hook */
+	KCHAN_EVENT_PACKET	= 4,	/* PAYLOAD (posted by a transport) */
 	__KCHAN_EVENT_MAX,
 };
 

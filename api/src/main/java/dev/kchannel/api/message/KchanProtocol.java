@@ -112,7 +112,7 @@ public final class KchanProtocol {
     public static final int ATTR_STAT_REQUESTS = 19;
     /** {@code KCHAN_ATTR_STAT_ERRORS}: u64. */
     public static final int ATTR_STAT_ERRORS = 20;
-    /** {@code KCHAN_ATTR_STAT_EVENTS}: u64, events delivered. */
+    /** {@code KCHAN_ATTR_STAT_EVENTS}: u64, events queued for subscribers of this transport. */
     public static final int ATTR_STAT_EVENTS = 21;
     /** {@code KCHAN_ATTR_STAT_DROPS}: u64, events dropped. */
     public static final int ATTR_STAT_DROPS = 22;
@@ -142,7 +142,7 @@ public final class KchanProtocol {
     public static final int EVENT_STORE_DELETE = 2;
     /** {@code KCHAN_EVENT_GENERATED}: GEN_INDEX, PAYLOAD. */
     public static final int EVENT_GENERATED = 3;
-    /** {@code KCHAN_EVENT_PACKET}: reserved for the netfilter hook. */
+    /** {@code KCHAN_EVENT_PACKET}: a packet seen by the netfilter hook (posted by transports). */
     public static final int EVENT_PACKET = 4;
     /** {@code KCHAN_EVENT_MAX}: the largest event type. */
     public static final int EVENT_MAX = 4;

@@ -25,10 +25,12 @@ class CoreModuleGuestTest {
         Map<String, String> params = GuestShell.parameters(CORE);
 
         assertThat(params).containsOnlyKeys("max_entries", "max_store_bytes", "sub_queue_len",
-                "list_reply_max", "gen_max_count", "selftest");
+                "sub_queue_bytes", "max_subscribers", "list_reply_max", "gen_max_count", "selftest");
         assertThat(params).containsEntry("max_entries", "65536")
                 .containsEntry("max_store_bytes", Long.toString(64L << 20))
                 .containsEntry("sub_queue_len", "1024")
+                .containsEntry("sub_queue_bytes", Long.toString(4L << 20))
+                .containsEntry("max_subscribers", "256")
                 .containsEntry("list_reply_max", "32768")
                 .containsEntry("gen_max_count", "10000000")
                 .containsEntry("selftest", "N");
