@@ -3,6 +3,7 @@ package dev.kchannel.api.error;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The kernel answered with an error: a negative status in a reply, or a failed system call.
@@ -20,12 +21,15 @@ import java.util.Optional;
  *
  * <p>The message reads like {@code netlink: SET failed: EINVAL (22): key longer than 64 bytes
  * [attribute KEY]}; without an extended-ack message the errno's description stands in for it.
+ * When the kernel said where the blamed attribute starts (netlink's {@code NLMSGERR_ATTR_OFFS}),
+ * the offset is kept too: {@code [attribute 2 at offset 20]}.
  */
 public class KernelErrorException extends KchannelException {
 
     private static final long serialVersionUID = 1L;
 
     private final String operation;
+    private final int offendingOffset;
 
     /** Used by {@link Builder} and by the subclasses; callers use the builder. */
     protected KernelErrorException(Builder builder) {
@@ -37,11 +41,20 @@ public class KernelErrorException extends KchannelException {
                 builder.attributeType,
                 builder.cause);
         this.operation = builder.operation;
+        this.offendingOffset = builder.offendingOffset;
     }
 
     /** What was attempted, such as {@code SET} or {@code sendmsg}. */
     public Optional<String> operation() {
         return Optional.ofNullable(operation);
+    }
+
+    /**
+     * Where the blamed attribute starts, in bytes from the first byte of the request as the kernel
+     * received it (its {@code nlmsghdr}), as netlink's {@code NLMSGERR_ATTR_OFFS} reports it.
+     */
+    public OptionalInt offendingOffset() {
+        return offendingOffset < 0 ? OptionalInt.empty() : OptionalInt.of(offendingOffset);
     }
 
     /**
@@ -86,6 +99,7 @@ public class KernelErrorException extends KchannelException {
         private String extAckMessage;
         private int attributeType = -1;
         private String attributeName;
+        private int offendingOffset = -1;
         private Throwable cause;
 
         private Builder(int errnoNumber) {
@@ -125,6 +139,18 @@ public class KernelErrorException extends KchannelException {
             return this;
         }
 
+        /**
+         * Where the blamed attribute starts, in bytes from the start of the request, shown as
+         * {@code at offset 20}; netlink reports it in {@code NLMSGERR_ATTR_OFFS}.
+         */
+        public Builder offendingOffset(int offset) {
+            if (offset < 0) {
+                throw new IllegalArgumentException("attribute offset " + offset + " is negative");
+            }
+            this.offendingOffset = offset;
+            return this;
+        }
+
         /** The failure underneath, if any. */
         public Builder cause(Throwable cause) {
             this.cause = cause;
@@ -158,8 +184,13 @@ public class KernelErrorException extends KchannelException {
             }
             if (attributeType >= 0) {
                 text.append(" [attribute ")
-                        .append(Objects.requireNonNullElse(attributeName, Integer.toString(attributeType)))
-                        .append(']');
+                        .append(Objects.requireNonNullElse(attributeName, Integer.toString(attributeType)));
+                if (offendingOffset >= 0) {
+                    text.append(" at offset ").append(offendingOffset);
+                }
+                text.append(']');
+            } else if (offendingOffset >= 0) {
+                text.append(" [attribute at offset ").append(offendingOffset).append(']');
             }
             return prefixed(transport, text.toString());
         }

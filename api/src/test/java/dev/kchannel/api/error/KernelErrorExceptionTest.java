@@ -49,6 +49,22 @@ class KernelErrorExceptionTest {
     }
 
     @Test
+    void offsetOfTheBlamedAttributeIsKeptAndShown() {
+        KernelErrorException both = KernelErrorException.forStatus(-22).transport("netlink")
+                .extAckMessage("bad name").offendingAttribute(2).offendingOffset(20).build();
+        KernelErrorException offsetOnly = KernelErrorException.forStatus(-34).offendingOffset(36).build();
+
+        assertThat(both).hasMessage("netlink: EINVAL (22): bad name [attribute 2 at offset 20]");
+        assertThat(both.offendingOffset()).hasValue(20);
+        assertThat(both.offendingAttribute()).hasValue(2);
+        assertThat(offsetOnly).hasMessage("ERANGE (34): Numerical result out of range [attribute at offset 36]");
+        assertThat(offsetOnly.offendingAttribute()).isEmpty();
+        assertThat(KernelErrorException.forErrno(Errno.EINVAL).build().offendingOffset()).isEmpty();
+        assertThatThrownBy(() -> KernelErrorException.forErrno(Errno.EINVAL).offendingOffset(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void emptyExtAckCountsAsNone() {
         KernelErrorException error = KernelErrorException.forErrno(Errno.EINVAL).extAckMessage("").build();
 

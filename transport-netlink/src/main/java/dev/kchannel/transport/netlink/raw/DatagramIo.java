@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.netlink.raw;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The part of a {@link NetlinkSocket} that {@link NetlinkConnection} uses. It exists so the
+ * connection's logic (matching replies, acks, dumps, errors) can be tested against scripted kernel
+ * answers, which a real kernel cannot be made to send (a reply for another port, an interrupted
+ * dump, a malformed datagram).
+ */
+interface DatagramIo {
+
+    /** The port id the kernel assigned. */
+    int portId();
+
+    /** Sends the remaining bytes of {@code datagram} to the kernel. */
+    void send(ByteBuffer datagram);
+
+    /** The next datagram within {@code timeout}, or empty. */
+    Optional<Datagram> receive(Duration timeout);
+
+    /** Closes; waiting receives wake with {@link dev.kchannel.api.error.ChannelClosedException}. */
+    void close();
+}

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.netlink.raw;
+
+import dev.kchannel.api.error.ChannelClosedException;
+import dev.kchannel.api.error.Errno;
+import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.error.TransportUnavailableException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A netlink socket on any protocol unit ({@link Netlink#NETLINK_ROUTE},
+ * {@link Netlink#NETLINK_GENERIC}, a module's own unit, ...), bound to a port id the kernel
+ * assigns. It sends and receives whole datagrams; {@link NetlinkConnection} builds requests,
+ * replies and dumps on top of it.
+ *
+ * <h2>Receiving</h2>
+ * Each datagram is received whole, never truncated: the socket first asks the kernel for the
+ * size of the next datagram ({@code recvfrom} with {@code MSG_PEEK | MSG_TRUNC} and no buffer),
+ * grows its reused direct buffer to fit, then receives it. Waiting happens in {@code poll}, so a
+ * receive can time out ({@link #receive(Duration)}) or be woken by {@link #close()}.
+ *
+ * <h2>Threads and closing</h2>
+ * One thread may send while another receives. Concurrent receives (or sends) are serialised.
+ * {@link #close()} may be called from any thread, any number of times. It wakes every thread
+ * blocked in a receive, which then throws {@link ChannelClosedException}. Netlink sockets ignore
+ * {@code shutdown(2)} and closing a descriptor does not wake a thread polling it, so each socket
+ * owns an eventfd that close makes readable for good; receives poll it beside the socket. The
+ * descriptors themselves are freed only when the last call using them has returned (see
+ * {@link CallGate}), so no call ever touches a descriptor number the process has since reused.
+ * A send to the kernel never waits, so only receives need waking.
+ *
+ * <h2>Errors</h2>
+ * Failed system calls throw {@link KernelErrorException} (or its subclasses by errno, such as
+ * {@link dev.kchannel.api.error.PermissionDeniedException}); calls on a closed socket throw
+ * {@link ChannelClosedException}; a machine where netlink cannot work gives
+ * {@link TransportUnavailableException}. A receive that finds the receive queue overflowed throws
+ * a {@code KernelErrorException} with {@link Errno#ENOBUFS}: messages were lost, and the socket
+ * stays usable ({@link #setNoEnobufs(boolean)} turns that report off).
+ */
+public final class NetlinkSocket implements AutoCloseable, DatagramIo {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetlinkSocket.class);
+
+    /** Where receiving starts: the kernel sizes dump datagrams to at most about 32 KiB by default. */
+    private static final int INITIAL_RECEIVE_BUFFER = 32 * 1024;
+
+    private final int protocol;
+    private final int fd;
+    private final int wakeFd;
+    private final int portId;
+    private final CallGate gate = new CallGate();
+
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ByteBuffer kernelAddress = Syscalls.sockaddrNl(0, 0);
+    private ByteBuffer sendBuffer = directBuffer(4096);
+
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    private final ByteBuffer senderAddress = directBuffer(Syscalls.SOCKADDR_NL_SIZE);
+    private final ByteBuffer pollFds = directBuffer(2 * Syscalls.POLLFD_SIZE);
+    private ByteBuffer receiveBuffer = directBuffer(INITIAL_RECEIVE_BUFFER);
+
+    private NetlinkSocket(int protocol, int fd, int wakeFd, int portId) {
+        this.protocol = protocol;
+        this.fd = fd;
+        this.wakeFd = wakeFd;
+        this.portId = portId;
+        pollFds.putInt(0, fd);
+        pollFds.putShort(4, Syscalls.POLLIN);
+        pollFds.putInt(Syscalls.POLLFD_SIZE, wakeFd);
+        pollFds.putShort(Syscalls.POLLFD_SIZE + 4, Syscalls.POLLIN);
+    }
+
+    /**
+     * Opens a socket on protocol unit {@code protocol} and binds it to a port id the kernel
+     * picks, with no multicast groups.
+     *
+     * @param protocol 0..31, such as {@link Netlink#NETLINK_GENERIC}
+     * @throws KernelErrorException if the kernel refuses, e.g. {@link Errno#EPROTONOSUPPORT} when
+     *     nothing in the kernel serves the unit (its module is not loaded)
+     * @throws TransportUnavailableException if this is not Linux or jnr-ffi cannot load libc
+     */
+    public static NetlinkSocket open(int protocol) {
+        if (protocol < 0 || protocol > Netlink.MAX_PROTOCOL) {
+            throw new IllegalArgumentException(
+                    "netlink protocol unit " + protocol + " is outside 0.." + Netlink.MAX_PROTOCOL);
+        }
+        int fd = Syscalls.socket(protocol);
+        int wakeFd = -1;
+        try {
+            wakeFd = Syscalls.eventfd();
+            Syscalls.bindToKernelAssignedPort(fd);
+            NetlinkSocket socket = new NetlinkSocket(protocol, fd, wakeFd, Syscalls.boundPortId(fd));
+            LOG.debug("opened netlink socket: protocol {}, port id {}", protocol, Integer.toUnsignedString(socket.portId));
+            return socket;
+        } catch (RuntimeException e) {
+            Syscalls.close(fd);
+            if (wakeFd >= 0) {
+                Syscalls.close(wakeFd);
+            }
+            throw e;
+        }
+    }
+
+    /** The protocol unit the socket was opened on. */
+    public int protocol() {
+        return protocol;
+    }
+
+    /** The port id the kernel assigned: unique per protocol unit in this network namespace. */
+    @Override
+    public int portId() {
+        return portId;
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return !gate.isClosed();
+    }
+
+    // ---- sending ------------------------------------------------------------------------------
+
+    /** Sends {@code message} to the kernel as one datagram. */
+    public void send(NetlinkMessage message) {
+        gate.enter();
+        sendLock.lock();
+        try {
+            ByteBuffer buffer = sendBufferOf(message.encodedLength());
+            message.encode(buffer);
+            buffer.flip();
+            Syscalls.sendto(fd, buffer, kernelAddress);
+        } finally {
+            sendLock.unlock();
+            leave();
+        }
+    }
+
+    /**
+     * Sends the remaining bytes of {@code datagram} to the kernel as one datagram: one or more
+     * encoded messages, as {@link NetlinkCodec#encode(List)} makes. Its position does not move.
+     */
+    @Override
+    public void send(ByteBuffer datagram) {
+        gate.enter();
+        sendLock.lock();
+        try {
+            ByteBuffer direct = datagram;
+            if (!datagram.isDirect()) {
+                direct = sendBufferOf(datagram.remaining());
+                direct.put(datagram.duplicate());
+                direct.flip();
+            }
+            Syscalls.sendto(fd, direct.duplicate(), kernelAddress);
+        } finally {
+            sendLock.unlock();
+            leave();
+        }
+    }
+
+    // ---- receiving ----------------------------------------------------------------------------
+
+    /**
+     * Waits for the next datagram, however long it takes.
+     *
+     * @throws ChannelClosedException if the socket is closed, before or during the wait
+     */
+    public Datagram receive() {
+        return receive(-1L).orElseThrow(() -> new IllegalStateException("an endless wait timed out"));
+    }
+
+    /**
+     * Waits up to {@code timeout} for the next datagram.
+     *
+     * @return the datagram, or empty if none arrived in time; a zero or negative timeout only
+     *     takes a datagram that is already waiting
+     * @throws ChannelClosedException if the socket is closed, before or during the wait
+     */
+    @Override
+    public Optional<Datagram> receive(Duration timeout) {
+        return receive(deadlineOf(timeout));
+    }
+
+    /**
+     * Waits up to {@code timeout} until a datagram (or a pending error) can be received, without
+     * receiving it.
+     *
+     * @return true if one is waiting, false on timeout
+     * @throws ChannelClosedException if the socket is closed, before or during the wait
+     */
+    public boolean awaitReadable(Duration timeout) {
+        long deadline = deadlineOf(timeout);
+        gate.enter();
+        receiveLock.lock();
+        try {
+            return waitReadable(deadline);
+        } finally {
+            receiveLock.unlock();
+            leave();
+        }
+    }
+
+    /** @param deadline a {@link System#nanoTime()} value, or -1 to wait for ever */
+    private Optional<Datagram> receive(long deadline) {
+        gate.enter();
+        receiveLock.lock();
+        try {
+            while (true) {
+                if (!waitReadable(deadline)) {
+                    return Optional.empty();
+                }
+                Datagram datagram = receiveWaiting();
+                if (datagram != null) {
+                    return Optional.of(datagram);
+                }
+                // Readable, yet nothing there (another reader of a shared descriptor): wait again.
+            }
+        } finally {
+            receiveLock.unlock();
+            leave();
+        }
+    }
+
+    /** Polls the socket and the wake-up eventfd; false on timeout. Call with the receive lock. */
+    private boolean waitReadable(long deadline) {
+        while (true) {
+            if (gate.isClosed()) {
+                throw new ChannelClosedException(Syscalls.TRANSPORT);
+            }
+            pollFds.putShort(6, (short) 0);
+            pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
+            int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline));
+            if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || gate.isClosed()) {
+                throw new ChannelClosedException(Syscalls.TRANSPORT);
+            }
+            if (ready > 0) {
+                return true;
+            }
+            if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            // Interrupted by a signal, or poll woke a little early: wait for what is left.
+        }
+    }
+
+    /**
+     * Receives the datagram the socket says is waiting, sized first so it is never truncated.
+     *
+     * @return the datagram, or null if there was none after all (EAGAIN)
+     */
+    private Datagram receiveWaiting() {
+        long size = Syscalls.recvfrom(fd, receiveBuffer, 0, Syscalls.MSG_PEEK, senderAddress);
+        if (size < 0) {
+            return failedReceive((int) -size);
+        }
+        if (size > receiveBuffer.capacity()) {
+            int grown = size > 1 << 30 ? (int) size : Integer.highestOneBit((int) size - 1) << 1;
+            LOG.debug("netlink port {}: receive buffer grows from {} to {} bytes for a {}-byte datagram",
+                    Integer.toUnsignedString(portId), receiveBuffer.capacity(), grown, size);
+            receiveBuffer = directBuffer(grown);
+        }
+        long received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress);
+        if (received < 0) {
+            return failedReceive((int) -received);
+        }
+        if (received > receiveBuffer.capacity()) {
+            // Only another reader of this descriptor could swap the datagram between peek and read.
+            throw new IllegalStateException("netlink datagram of " + received + " bytes replaced one of " + size
+                    + " bytes between MSG_PEEK and the read; is the descriptor shared?");
+        }
+        byte[] bytes = new byte[(int) received];
+        receiveBuffer.get(0, bytes);
+        return new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes);
+    }
+
+    private Datagram failedReceive(int errno) {
+        if (errno == Errno.EAGAIN.number()) {
+            return null;
+        }
+        if (errno == Errno.EBADF.number() && gate.isClosed()) {
+            throw new ChannelClosedException(Syscalls.TRANSPORT);
+        }
+        if (errno == Errno.ENOBUFS.number()) {
+            LOG.debug("netlink port {}: receive queue overflowed, messages were lost", Integer.toUnsignedString(portId));
+        }
+        throw Syscalls.failure(errno, "recvfrom");
+    }
+
+    // ---- options ------------------------------------------------------------------------------
+
+    /**
+     * {@code NETLINK_EXT_ACK}: errors carry the kernel's message and the offending attribute's
+     * offset. {@link NetlinkConnection} turns it on.
+     */
+    public void setExtendedAck(boolean on) {
+        setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, on ? 1 : 0);
+    }
+
+    /** {@code NETLINK_CAP_ACK}: errors echo only the request's header, not all of it. */
+    public void setCapAck(boolean on) {
+        setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, on ? 1 : 0);
+    }
+
+    /**
+     * {@code NETLINK_GET_STRICT_CHK}: the kernel validates GET and dump requests strictly (header
+     * fields and attributes it would otherwise ignore). Linux 4.20 and later.
+     */
+    public void setStrictChecking(boolean on) {
+        setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_GET_STRICT_CHK, on ? 1 : 0);
+    }
+
+    /**
+     * {@code NETLINK_NO_ENOBUFS}: stop reporting receive-queue overruns as {@link Errno#ENOBUFS}.
+     * Messages that do not fit are still dropped, silently.
+     */
+    public void setNoEnobufs(boolean on) {
+        setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_NO_ENOBUFS, on ? 1 : 0);
+    }
+
+    /**
+     * Joins multicast group {@code group} (1 and up; a Generic Netlink group's id comes from its
+     * family). Some groups need {@code CAP_NET_ADMIN} or similar: the kernel then answers
+     * {@link Errno#EPERM}, thrown as {@link dev.kchannel.api.error.PermissionDeniedException}.
+     */
+    public void joinGroup(int group) {
+        requireGroup(group);
+        setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group, "join multicast group " + group);
+    }
+
+    /** Leaves multicast group {@code group}; leaving a group not joined is not an error. */
+    public void leaveGroup(int group) {
+        requireGroup(group);
+        setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_DROP_MEMBERSHIP, group, "leave multicast group " + group);
+    }
+
+    /** The multicast groups joined, ascending ({@code NETLINK_LIST_MEMBERSHIPS}). */
+    public List<Integer> groups() {
+        gate.enter();
+        try {
+            ByteBuffer masks = directBuffer(16);
+            while (true) {
+                int needed = Syscalls.getsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_LIST_MEMBERSHIPS, masks,
+                        "getsockopt(NETLINK_LIST_MEMBERSHIPS)");
+                if (needed <= masks.capacity()) {
+                    return groupsIn(masks, needed);
+                }
+                masks = directBuffer(needed);
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    private static List<Integer> groupsIn(ByteBuffer masks, int length) {
+        List<Integer> groups = new ArrayList<>();
+        for (int word = 0; word + 4 <= length; word += 4) {
+            int bits = masks.getInt(word);
+            for (int bit = 0; bit < 32; bit++) {
+                if ((bits & (1 << bit)) != 0) {
+                    groups.add(word * 8 + bit + 1);
+                }
+            }
+        }
+        return Collections.unmodifiableList(groups);
+    }
+
+    /**
+     * Asks for a receive buffer of {@code bytes}: with {@code SO_RCVBUFFORCE}, which may exceed
+     * {@code net.core.rmem_max} but needs {@code CAP_NET_ADMIN}, and without that capability with
+     * {@code SO_RCVBUF}, which the kernel caps at {@code rmem_max}.
+     *
+     * @return the size the kernel settled on, as {@link #receiveBufferSize()} reports it (Linux
+     *     doubles the request to leave room for its bookkeeping)
+     */
+    public int setReceiveBufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("receive buffer size " + bytes + " is not positive");
+        }
+        gate.enter();
+        try {
+            ByteBuffer value = intValue(bytes);
+            int errno = Syscalls.trySetsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, value);
+            if (errno == Errno.EPERM.number()) {
+                LOG.debug("netlink port {}: no CAP_NET_ADMIN for SO_RCVBUFFORCE, using SO_RCVBUF (capped at rmem_max)",
+                        Integer.toUnsignedString(portId));
+                Syscalls.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF, value, "setsockopt(SO_RCVBUF)");
+            } else if (errno != 0) {
+                throw Syscalls.failure(errno, "setsockopt(SO_RCVBUFFORCE)");
+            }
+        } finally {
+            leave();
+        }
+        return receiveBufferSize();
+    }
+
+    /** {@code SO_RCVBUF}: the receive buffer's size in bytes, bookkeeping included. */
+    public int receiveBufferSize() {
+        return option(Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF);
+    }
+
+    /**
+     * Sets any integer socket option, for those this class has no method for
+     * ({@code NETLINK_PKTINFO}, {@code NETLINK_LISTEN_ALL_NSID}, {@code SO_SNDBUF}, ...).
+     */
+    public void setOption(int level, int name, int value) {
+        setOption(level, name, value, "setsockopt(" + level + ", " + name + ")");
+    }
+
+    /** Reads any integer socket option. */
+    public int option(int level, int name) {
+        gate.enter();
+        try {
+            ByteBuffer value = intValue(0);
+            Syscalls.getsockopt(fd, level, name, value, "getsockopt(" + level + ", " + name + ")");
+            return value.getInt(0);
+        } finally {
+            leave();
+        }
+    }
+
+    private void setOption(int level, int name, int value, String operation) {
+        gate.enter();
+        try {
+            Syscalls.setsockopt(fd, level, name, intValue(value), operation);
+        } finally {
+            leave();
+        }
+    }
+
+    // ---- closing ------------------------------------------------------------------------------
+
+    /**
+     * Closes the socket. Idempotent, and safe from any thread: receives blocked in other threads
+     * wake and throw {@link ChannelClosedException}; the descriptors are freed once the last of
+     * them has returned.
+     */
+    @Override
+    public void close() {
+        if (!gate.enterToClose()) {
+            return;
+        }
+        try {
+            Syscalls.signal(wakeFd);
+        } finally {
+            leave();
+        }
+    }
+
+    /** Calls in progress, the closer's included; lets tests see a receive is under way. */
+    int callsInFlight() {
+        return gate.inFlight();
+    }
+
+    private void leave() {
+        if (gate.exit()) {
+            Syscalls.close(fd);
+            Syscalls.close(wakeFd);
+            LOG.debug("closed netlink socket: protocol {}, port id {}", protocol, Integer.toUnsignedString(portId));
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private ByteBuffer sendBufferOf(int length) {
+        if (sendBuffer.capacity() < length) {
+            sendBuffer = directBuffer(Math.max(length, 2 * sendBuffer.capacity()));
+        }
+        sendBuffer.clear();
+        return sendBuffer;
+    }
+
+    private static void requireGroup(int group) {
+        if (group <= 0) {
+            throw new IllegalArgumentException("multicast group " + group + " is not positive");
+        }
+    }
+
+    private static ByteBuffer intValue(int value) {
+        ByteBuffer buffer = directBuffer(4);
+        buffer.putInt(0, value);
+        return buffer;
+    }
+
+    private static ByteBuffer directBuffer(int capacity) {
+        return ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
+    }
+
+    private static long deadlineOf(Duration timeout) {
+        long nanos;
+        try {
+            nanos = Math.max(0, timeout.toNanos());
+        } catch (ArithmeticException tooLong) {
+            return -1L;
+        }
+        long deadline = System.nanoTime() + nanos;
+        // -1 means "for ever" below; a real deadline landing exactly there moves by a nanosecond.
+        return deadline == -1L ? 0L : deadline;
+    }
+
+    /** poll's timeout for {@code deadline}: -1 for ever, else the milliseconds left, rounded up. */
+    private static int timeoutMillis(long deadline) {
+        if (deadline == -1L) {
+            return -1;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+    }
+}
