@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.netlink;
+
+import dev.kchannel.api.config.KchannelConfig;
+import dev.kchannel.api.error.ConfigurationException;
+import dev.kchannel.transport.netlink.genl.Nlctrl;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The netlink transport's settings, read once when a channel opens.
+ *
+ * @param family {@code kchannel.netlink.family}: the Generic Netlink family name, default
+ *     {@code kchan}
+ * @param callTimeout {@code kchannel.call-timeout}
+ * @param connections {@code kchannel.netlink.connections}: connections kept open between calls,
+ *     and threads running {@code callAsync}; default {@value #DEFAULT_CONNECTIONS}
+ * @param eventReceiveBuffer {@code kchannel.netlink.event-receive-buffer}: bytes of receive buffer
+ *     asked for on each subscription's socket; default {@value #DEFAULT_EVENT_RECEIVE_BUFFER}
+ */
+record NetlinkSettings(String family, Duration callTimeout, int connections, int eventReceiveBuffer) {
+
+    static final String FAMILY = "family";
+    static final String CONNECTIONS = "connections";
+    static final String EVENT_RECEIVE_BUFFER = "event-receive-buffer";
+    static final int DEFAULT_CONNECTIONS = 8;
+    static final int DEFAULT_EVENT_RECEIVE_BUFFER = 4 << 20;
+
+    /**
+     * @throws ConfigurationException naming the key when a value is out of range
+     */
+    static NetlinkSettings from(KchannelConfig config) {
+        String family = familyName(config);
+        int connections = config.intSetting(NetlinkTransport.NAME, CONNECTIONS).orElse(DEFAULT_CONNECTIONS);
+        if (connections < 1 || connections > 1024) {
+            throw invalid(config, CONNECTIONS, "expected 1..1024 connections");
+        }
+        int buffer = config.intSetting(NetlinkTransport.NAME, EVENT_RECEIVE_BUFFER).orElse(DEFAULT_EVENT_RECEIVE_BUFFER);
+        if (buffer < 4096) {
+            throw invalid(config, EVENT_RECEIVE_BUFFER, "expected at least 4096 bytes");
+        }
+        return new NetlinkSettings(family, config.callTimeout(), connections, buffer);
+    }
+
+    /** The configured family name, checked to be one nlctrl can look up. */
+    static String familyName(KchannelConfig config) {
+        String family = config.setting(NetlinkTransport.NAME, FAMILY).orElse(NetlinkTransport.DEFAULT_FAMILY);
+        int bytes = family.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes >= Nlctrl.GENL_NAMSIZ) {
+            throw invalid(config, FAMILY, "expected a Generic Netlink family name of 1.." + (Nlctrl.GENL_NAMSIZ - 1)
+                    + " bytes");
+        }
+        return family;
+    }
+
+    private static ConfigurationException invalid(KchannelConfig config, String key, String expectation) {
+        // Only a set value can be invalid: the defaults are valid.
+        return config.lookupSetting(NetlinkTransport.NAME, key)
+                .map(value -> ConfigurationException.invalidValue(value.key(), value.value(), value.origin(), expectation))
+                .orElseThrow();
+    }
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.netlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.Guice;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import dev.kchannel.api.Availability;
+import dev.kchannel.api.KernelTransport;
+import dev.kchannel.api.config.KchannelConfig;
+import dev.kchannel.api.error.ConfigurationException;
+import dev.kchannel.api.error.Errno;
+import dev.kchannel.api.error.TransportUnavailableException;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transport against this host's running kernel, which has no {@code kchan} Generic Netlink
+ * family (kchan_netlink is loaded only in the lab guest): the probe must say so, and opening must
+ * fail the same way. Also its registration with ServiceLoader and Guice.
+ */
+class NetlinkTransportHostTest {
+
+    private static final String NOT_LOADED =
+            "kernel module kchan_netlink is not loaded (Generic Netlink family 'kchan' not found)";
+
+    @Test
+    void withoutTheFamilyTheTransportIsUnavailableNamingTheModule() {
+        Availability availability = new NetlinkTransport(KchannelConfig.builder().build()).availability();
+
+        assertThat(availability.isAvailable()).isFalse();
+        assertThat(availability.reason()).isEqualTo(NOT_LOADED);
+        assertThat(availability.errno()).contains(Errno.ENOENT);
+    }
+
+    @Test
+    void theConfiguredFamilyNameIsTheOneLookedUp() {
+        KchannelConfig config = KchannelConfig.builder().setting("netlink", "family", "kchan_nosuch").build();
+
+        assertThat(new NetlinkTransport(config).availability().reason())
+                .isEqualTo("kernel module kchan_netlink is not loaded (Generic Netlink family 'kchan_nosuch' not found)");
+    }
+
+    @Test
+    void anExistingFamilyIsAvailable() {
+        // nlctrl is always registered, so the probe's success path runs against the real kernel too.
+        KchannelConfig config = KchannelConfig.builder().setting("netlink", "family", "nlctrl").build();
+
+        assertThat(new NetlinkTransport(config).availability().isAvailable()).isTrue();
+    }
+
+    @Test
+    void openingWithoutTheFamilyThrowsUnavailable() {
+        NetlinkTransport transport = new NetlinkTransport();
+
+        assertThatThrownBy(() -> transport.open(KchannelConfig.builder().build()))
+                .isInstanceOfSatisfying(TransportUnavailableException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(NOT_LOADED);
+                    assertThat(e.transport()).contains("netlink");
+                });
+    }
+
+    @Test
+    void invalidSettingsNameTheirKey() {
+        KchannelConfig config = KchannelConfig.builder().setting("netlink", "connections", "0").build();
+
+        assertThatThrownBy(() -> new NetlinkTransport().open(config))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("kchannel.netlink.connections");
+    }
+
+    @Test
+    void serviceLoaderFindsItByName() {
+        assertThat(ServiceLoader.load(KernelTransport.class).stream().map(ServiceLoader.Provider::get)
+                .map(KernelTransport::name)).contains("netlink");
+    }
+
+    @Test
+    void guiceModuleRegistersItByName() {
+        Map<String, KernelTransport> transports = Guice.createInjector(new NetlinkTransportModule())
+                .getInstance(Key.get(new TypeLiteral<Map<String, KernelTransport>>() { }));
+
+        assertThat(transports.get("netlink")).isInstanceOf(NetlinkTransport.class);
+    }
+}
