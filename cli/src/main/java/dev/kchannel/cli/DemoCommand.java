@@ -10,9 +10,9 @@ import java.util.ServiceLoader;
 
 /**
  * {@code ./kchan demo}: what is running in the kernel lab. Prints the guest kernel, the loaded
- * kchan modules with their parameters, and each transport on the classpath with its availability.
- * Each transport issue adds its rows (operations with their latency, cross-transport reads,
- * events).
+ * kchan modules with their parameters, each transport on the classpath with its availability, and
+ * for every available transport its rows: operations with their latency, cross-transport reads
+ * and a short event stream ({@link TransportTour}).
  */
 final class DemoCommand {
 
@@ -32,8 +32,7 @@ final class DemoCommand {
         out.println("version: " + kernel.version());
         printModules();
         printSelfTest();
-        printTransports();
-        return 0;
+        return printTransports() ? 0 : 1;
     }
 
     private void printModules() {
@@ -63,7 +62,8 @@ final class DemoCommand {
                 : verdicts.get(verdicts.size() - 1)));
     }
 
-    private void printTransports() {
+    /** Lists the transports and tours the available ones; false when one of them failed. */
+    private boolean printTransports() {
         List<KernelTransport> transports = ServiceLoader.load(KernelTransport.class).stream()
                 .map(ServiceLoader.Provider::get)
                 .sorted(Comparator.comparing(KernelTransport::name))
@@ -78,5 +78,7 @@ final class DemoCommand {
             out.printf("  %-10s %s%n", t.name(),
                     availability.isAvailable() ? "available" : "unavailable: " + availability.reason());
         }
+        List<KernelTransport> available = transports.stream().filter(t -> t.availability().isAvailable()).toList();
+        return new TransportTour(out).run(available);
     }
 }
