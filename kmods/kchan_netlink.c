@@ -236,7 +236,14 @@ static const struct genl_ops kchan_nl_ops[] = {
 };
 
 static const struct genl_multicast_group kchan_nl_mcgrps[] = {
-	[KCHAN_NL_MCGRP_EVENTS] = { .name = KCHAN_MCGRP_EVENTS },
+	/*
+	 * CAP_NET_ADMIN to listen: packet events from the netfilter hook carry
+	 * traffic that unprivileged users must not read.
+	 */
+	[KCHAN_NL_MCGRP_EVENTS] = {
+		.name = KCHAN_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static struct genl_family kchan_nl_family __ro_after_init = {

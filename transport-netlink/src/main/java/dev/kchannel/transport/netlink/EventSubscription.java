@@ -75,7 +75,12 @@ final class EventSubscription implements Subscription {
             throw e;
         }
         EventSubscription subscription = new EventSubscription(socket, family, listener, onClose);
-        subscription.reader.start();
+        try {
+            subscription.reader.start();
+        } catch (RuntimeException | Error e) {
+            subscription.end();
+            throw e;
+        }
         return subscription;
     }
 
@@ -122,7 +127,22 @@ final class EventSubscription implements Subscription {
         return true;
     }
 
+    /**
+     * Whatever ends the reader ends the subscription with it: an unexpected exception or Error
+     * must not leave a dead subscription that still says it is active and holds its socket.
+     */
     private void readLoop() {
+        try {
+            receiveUntilClosed();
+        } catch (RuntimeException | Error e) {
+            if (end()) {
+                deliverError(new ChannelClosedException(NetlinkTransport.NAME, e));
+            }
+            throw e;
+        }
+    }
+
+    private void receiveUntilClosed() {
         while (active) {
             Datagram datagram;
             try {

@@ -6,6 +6,7 @@ import dev.kchannel.api.Capability;
 import dev.kchannel.api.EventListener;
 import dev.kchannel.api.KernelChannel;
 import dev.kchannel.api.Subscription;
+import dev.kchannel.api.error.CallTimeoutException;
 import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.MalformedMessageException;
@@ -141,15 +142,28 @@ public final class NetlinkKernelChannel implements KernelChannel {
         requireOpen();
         pendingAsync.add(reply);
         reply.whenComplete((value, error) -> pendingAsync.remove(reply));
+        // The deadline runs from submission: a call queued behind busy threads must not get a
+        // whole callTimeout() more once it starts (KernelChannel promises at most callTimeout()).
+        long deadline = System.nanoTime() + callTimeout().toNanos();
         try {
             asyncThreads.execute(() -> {
                 if (reply.isDone()) {
                     return; // cancelled (or the channel closed) before it started: send nothing
                 }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    reply.completeExceptionally(new CallTimeoutException(NetlinkTransport.NAME,
+                            request.command().name(), callTimeout()));
+                    return;
+                }
                 try {
-                    reply.complete(call(request, callTimeout()));
-                } catch (RuntimeException e) {
+                    reply.complete(call(request, Duration.ofNanos(left)));
+                } catch (Throwable e) {
+                    // Errors too: a future left incomplete would hang its caller until close().
                     reply.completeExceptionally(e);
+                    if (e instanceof Error) {
+                        throw (Error) e;
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -189,6 +203,10 @@ public final class NetlinkKernelChannel implements KernelChannel {
         EventSubscription subscription = EventSubscription.start(family, group, settings.eventReceiveBuffer(),
                 listener, subscriptions::remove);
         subscriptions.add(subscription);
+        if (!subscription.isActive()) {
+            // It ended before it was added, so its onClose found nothing to remove.
+            subscriptions.remove(subscription);
+        }
         if (closed) {
             subscription.close();
             throw new ChannelClosedException(NetlinkTransport.NAME);
