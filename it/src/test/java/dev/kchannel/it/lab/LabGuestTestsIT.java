@@ -37,6 +37,7 @@ class LabGuestTestsIT {
 
         List<String> command = List.of(
                 javaExecutable(), "-Djava.io.tmpdir=/tmp", "-Dkchannel.repo=" + repo,
+                "-Dkchannel.it.stress=" + System.getProperty("kchannel.it.stress", "ci"),
                 "-cp", classpath, "org.junit.platform.console.ConsoleLauncher", "execute",
                 "--disable-banner", "--details=tree", "--select-package", GUEST_PACKAGE,
                 "--reports-dir", reports.toString());
