@@ -9,6 +9,9 @@ import dev.kchannel.api.Subscription;
 import dev.kchannel.api.error.CallTimeoutException;
 import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.error.NoSuchEntryException;
+import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.MalformedMessageException;
 import dev.kchannel.api.error.MalformedMessageException.Reason;
 import dev.kchannel.api.message.Command;
@@ -55,7 +58,8 @@ public final class NetlinkKernelChannel implements KernelChannel {
     private static final Capabilities CAPABILITIES = Capabilities.of(KchanProtocol.PAYLOAD_MAX,
             Capability.REQUEST_REPLY, Capability.DUMP, Capability.KERNEL_PUSH, Capability.MULTICAST);
 
-    private final GenericFamily family;
+    /** Re-resolved when the module was reloaded (the kernel hands out a new family id). */
+    private volatile GenericFamily family;
     private final NetlinkSettings settings;
     private final ConnectionPool connections;
     private final ThreadPoolExecutor asyncThreads;
@@ -98,7 +102,7 @@ public final class NetlinkKernelChannel implements KernelChannel {
         return settings.callTimeout();
     }
 
-    /** The family this channel talks to, as resolved when it was opened. */
+    /** The family this channel talks to, as last resolved (at open, or after a module reload). */
     public GenericFamily family() {
         return family;
     }
@@ -111,6 +115,51 @@ public final class NetlinkKernelChannel implements KernelChannel {
             throw new IllegalArgumentException("call timeout " + timeout + " is not positive");
         }
         requireOpen();
+        GenericFamily sentTo = family;
+        try {
+            return callOnce(request, timeout, sentTo);
+        } catch (KernelErrorException e) {
+            if (!isStaleFamily(e)) {
+                throw e;
+            }
+            // kchan_netlink was unloaded (and maybe loaded again): the id this channel knows is
+            // gone. Look the family up again; if it is back, the call is retried once on its new id.
+            GenericFamily now = resolveAgain(e);
+            if (now.id() == sentTo.id()) {
+                throw e;
+            }
+            family = now;
+            return callOnce(request, timeout, now);
+        }
+    }
+
+    /**
+     * Generic Netlink answers a message for a family id it does not know with ENOENT and no
+     * extended-ack text; kchan_netlink's own ENOENT (a missing key) always carries its message.
+     */
+    private static boolean isStaleFamily(KernelErrorException e) {
+        return e.errno() == Errno.ENOENT && e.extAckMessage().isEmpty();
+    }
+
+    private GenericFamily resolveAgain(KernelErrorException cause) {
+        NetlinkConnection connection = connections.borrow();
+        try {
+            connection.setTimeout(settings.callTimeout());
+            GenericFamily now = GenericNetlink.over(connection).family(settings.family());
+            connections.giveBack(connection);
+            return now;
+        } catch (NoSuchEntryException gone) {
+            connections.giveBack(connection);
+            throw new TransportUnavailableException(NetlinkTransport.NAME, "Generic Netlink family '"
+                    + settings.family() + "' is gone: kernel module " + NetlinkTransport.MODULE
+                    + " was unloaded; this channel works again once it is loaded", Errno.ENOENT, cause);
+        } catch (RuntimeException e) {
+            connections.discard(connection);
+            throw e;
+        }
+    }
+
+    private KchanMessage callOnce(KchanMessage request, Duration timeout, GenericFamily family) {
         NetlinkMessage outgoing = KchanGenlCodec.toNetlink(request, family);
         String operation = Command.describe(request.commandId());
         NetlinkConnection connection = connections.borrow();

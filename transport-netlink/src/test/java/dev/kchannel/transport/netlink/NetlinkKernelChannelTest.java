@@ -127,10 +127,16 @@ class NetlinkKernelChannelTest {
         });
     }
 
+    private static final byte[] KEY_NOT_FOUND =
+            Wire.bytes().attrString(Netlink.NLMSGERR_ATTR_MSG, "key not found").toArray();
+
     @Test
     void enoentAndEpermArriveAsTheirOwnTypes() {
-        NetlinkKernelChannel channel = channel(request -> List.of(ScriptedConnections.error(request,
-                GenericMessage.decode(request).command() == KchanProtocol.CMD_GET ? -2 : -1, new byte[0])));
+        // kchan_netlink's ENOENT always says why (a bare ENOENT is genl's "no such family id").
+        NetlinkKernelChannel channel = channel(request -> List.of(
+                GenericMessage.decode(request).command() == KchanProtocol.CMD_GET
+                        ? ScriptedConnections.error(request, -2, KEY_NOT_FOUND)
+                        : ScriptedConnections.error(request, -1, new byte[0])));
 
         assertThatThrownBy(() -> channel.call(KchanRequests.get("missing")))
                 .isInstanceOfSatisfying(NoSuchEntryException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
@@ -164,7 +170,7 @@ class NetlinkKernelChannelTest {
     @Test
     void callAsyncCompletesWithTheReplyOrTheError() throws Exception {
         NetlinkKernelChannel channel = channel(request -> GenericMessage.decode(request).command() == KchanProtocol.CMD_GET
-                ? List.of(ScriptedConnections.error(request, -2, new byte[0]))
+                ? List.of(ScriptedConnections.error(request, -2, KEY_NOT_FOUND))
                 : answer(request));
 
         assertThat(channel.callAsync(KchanRequests.stats()).get(30, TimeUnit.SECONDS).isReply()).isTrue();
