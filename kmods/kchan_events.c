@@ -311,15 +311,11 @@ static struct sk_buff *kchan_event_msg(const struct kchan_event *ev,
 {
 	size_t size = KCHAN_HDR_LEN + KCHAN_ATTR_SPACE(sizeof(u32)) +
 		      3 * KCHAN_U64_SPACE + ev->body_len;
-	struct kchan_hdr *hdr;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(size, GFP_KERNEL);
+	skb = kchan_msg_alloc(size, KCHAN_CMD_EVENT, KCHAN_F_EVENT, 0);
 	if (!skb)
 		return NULL;
-	hdr = skb_put_zero(skb, sizeof(*hdr));
-	hdr->cmd = KCHAN_CMD_EVENT;
-	hdr->flags = KCHAN_F_EVENT;
 
 	/* Sized above: these cannot run out of room. */
 	if (nla_put_u32(skb, KCHAN_ATTR_EVENT_TYPE, ev->type) ||
@@ -334,7 +330,7 @@ static struct sk_buff *kchan_event_msg(const struct kchan_event *ev,
 		return NULL;
 	}
 	skb_put_data(skb, ev->body, ev->body_len);
-	hdr->len = skb->len;
+	((struct kchan_hdr *)skb->data)->len = skb->len;
 	return skb;
 }
 

@@ -86,6 +86,9 @@ void kchan_event_post(struct kchan_event *ev);
 void kchan_event_put(struct kchan_event *ev);
 void kchan_events_lost(void);
 
+/* kchan_msg.c */
+struct sk_buff *kchan_msg_alloc(size_t size, u16 cmd, u16 flags, u32 seq);
+
 /* kchan_gen.c */
 int kchan_gen_start(u64 count, u32 size, u32 rate,
 		    struct netlink_ext_ack *extack);

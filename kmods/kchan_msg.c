@@ -542,9 +542,11 @@ struct sk_buff *kchan_core_run(const struct kchan_caller *caller, u16 cmd,
 }
 EXPORT_SYMBOL_GPL(kchan_core_run);
 
-/* A reply skb of @size bytes holding the header for @req so far. */
-static struct sk_buff *kchan_reply_alloc(const struct kchan_hdr *req,
-					 size_t size)
+/*
+ * An skb of @size bytes that holds so far only a kchan header with @cmd,
+ * @flags and @seq (status and len are filled in when the message is done).
+ */
+struct sk_buff *kchan_msg_alloc(size_t size, u16 cmd, u16 flags, u32 seq)
 {
 	struct kchan_hdr *hdr;
 	struct sk_buff *skb;
@@ -553,9 +555,17 @@ static struct sk_buff *kchan_reply_alloc(const struct kchan_hdr *req,
 	if (!skb)
 		return NULL;
 	hdr = skb_put_zero(skb, sizeof(*hdr));
-	hdr->cmd = req->cmd;
-	hdr->seq = req->seq;
+	hdr->cmd = cmd;
+	hdr->flags = flags;
+	hdr->seq = seq;
 	return skb;
+}
+
+/* A reply skb of @size bytes holding the header for @req so far. */
+static struct sk_buff *kchan_reply_alloc(const struct kchan_hdr *req,
+					 size_t size)
+{
+	return kchan_msg_alloc(size, req->cmd, 0, req->seq);
 }
 
 /* Drop whatever a failed command appended; add ERRMSG and ERRATTR. */

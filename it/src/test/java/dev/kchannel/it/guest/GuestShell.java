@@ -88,6 +88,21 @@ final class GuestShell {
         }
     }
 
+    /** kchan_core and the netlink transport's module, in load order. */
+    static final List<String> NETLINK_MODULES = List.of("kchan_core", "kchan_netlink");
+
+    /** Loads, in order, each of {@code modules} that is not loaded yet; a failed insmod fails the caller. */
+    static void loadMissing(List<String> modules) {
+        for (String module : modules) {
+            if (!isLoaded(module)) {
+                Result loaded = insmod(module);
+                if (!loaded.ok()) {
+                    throw new AssertionError("insmod " + module + ": " + loaded.output());
+                }
+            }
+        }
+    }
+
     /** Unloads the given modules in reverse order if loaded, so one test never leaks into the next. */
     static void unloadAll(List<String> modules) {
         for (int i = modules.size() - 1; i >= 0; i--) {

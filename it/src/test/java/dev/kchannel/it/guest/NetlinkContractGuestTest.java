@@ -18,16 +18,11 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class NetlinkContractGuestTest extends KernelChannelContract {
 
-    private static final List<String> MODULES = List.of("kchan_core", "kchan_netlink");
+    private static final List<String> MODULES = GuestShell.NETLINK_MODULES;
 
     @BeforeAll
     static void loadModules() {
-        for (String module : MODULES) {
-            if (!GuestShell.isLoaded(module)) {
-                GuestShell.Result loaded = GuestShell.insmod(module);
-                assertThat(loaded.ok()).as("insmod %s: %s", module, loaded.output()).isTrue();
-            }
-        }
+        GuestShell.loadMissing(MODULES);
         assertThat(new NetlinkTransport().availability().isAvailable())
                 .as("netlink transport after loading %s: %s", MODULES, new NetlinkTransport().availability())
                 .isTrue();

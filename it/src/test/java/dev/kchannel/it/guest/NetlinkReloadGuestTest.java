@@ -23,16 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class NetlinkReloadGuestTest {
 
-    private static final List<String> MODULES = List.of("kchan_core", "kchan_netlink");
+    private static final List<String> MODULES = GuestShell.NETLINK_MODULES;
 
     @BeforeAll
     static void loadModules() {
-        for (String module : MODULES) {
-            if (!GuestShell.isLoaded(module)) {
-                GuestShell.Result loaded = GuestShell.insmod(module);
-                assertThat(loaded.ok()).as("insmod %s: %s", module, loaded.output()).isTrue();
-            }
-        }
+        GuestShell.loadMissing(MODULES);
     }
 
     @AfterAll

@@ -70,18 +70,13 @@ import org.junit.jupiter.api.Test;
  */
 class NetlinkTransportGuestTest {
 
-    private static final List<String> MODULES = List.of("kchan_core", "kchan_netlink");
+    private static final List<String> MODULES = GuestShell.NETLINK_MODULES;
     private static final boolean FULL = "full".equals(System.getProperty("kchannel.it.stress"));
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @BeforeAll
     static void loadModules() {
-        for (String module : MODULES) {
-            if (!GuestShell.isLoaded(module)) {
-                GuestShell.Result loaded = GuestShell.insmod(module);
-                assertThat(loaded.ok()).as("insmod %s: %s", module, loaded.output()).isTrue();
-            }
-        }
+        GuestShell.loadMissing(MODULES);
         assertThat(new NetlinkTransport().availability().isAvailable())
                 .as("netlink transport: %s", new NetlinkTransport().availability()).isTrue();
     }
