@@ -128,4 +128,48 @@ enum kchan_event_type {
 
 #define KCHAN_EVENT_MAX		(__KCHAN_EVENT_MAX - 1)
 
+/*
+ * The raw netlink protocol unit (kchan_netlink's raw_unit parameter; no
+ * in-tree protocol uses 23..31).  Each netlink message carries exactly one
+ * kchan message as its payload; nlmsg_type says what it is for:
+ *
+ * KCHAN_RAW_MSG_REQUEST  user -> kernel: a kchan request.  The kernel
+ *	queues it and answers with one KCHAN_RAW_MSG_REPLY carrying the
+ *	request's nlmsg_seq, whose kchan message holds the status (and
+ *	ERRMSG/ERRATTR on failure).  A request refused before it is queued
+ *	(not a kchan message, queue full) is answered with NLMSG_ERROR and
+ *	an extended ack instead.
+ * KCHAN_RAW_MSG_HELLO    user -> kernel, no payload: register the sending
+ *	socket as an event endpoint (CAP_NET_ADMIN; -EMFILE when the kernel
+ *	has no room for one more).  Registering twice is no error.  The
+ *	kernel acks it when NLM_F_ACK is set.
+ * KCHAN_RAW_MSG_BYE      user -> kernel, no payload: forget the endpoint;
+ *	closing the socket does the same.
+ * KCHAN_RAW_MSG_EVENT    kernel -> user: one kchan event (SEQ, DROPPED,
+ *	EVENT_TYPE...), pushed to every endpoint by a kernel thread of its own.
+ */
+#define KCHAN_RAW_UNIT_DEFAULT	25
+#define KCHAN_RAW_MSG_REQUEST	0x10
+#define KCHAN_RAW_MSG_REPLY	0x11
+#define KCHAN_RAW_MSG_HELLO	0x12
+#define KCHAN_RAW_MSG_BYE	0x13
+#define KCHAN_RAW_MSG_EVENT	0x14
+
+/*
+ * The PAYLOAD of a PACKET event from kchan_netlink's ICMP hook (icmp_events
+ * parameter): one IPv4 ICMP packet seen at NF_INET_LOCAL_IN, 16 bytes,
+ * addresses and the echo id and sequence in network byte order.
+ *
+ *	offset 0  __u8   KCHAN_PACKET_ICMP
+ *	offset 1  __u8   ICMP type (8 echo request, 0 echo reply, ...)
+ *	offset 2  __u8   ICMP code
+ *	offset 3  __u8   0
+ *	offset 4  __be32 source address
+ *	offset 8  __be32 destination address
+ *	offset 12 __be16 echo identifier (0 for other types)
+ *	offset 14 __be16 echo sequence number (0 for other types)
+ */
+#define KCHAN_PACKET_ICMP	1
+#define KCHAN_PACKET_ICMP_LEN	16
+
 #endif /* _UAPI_LINUX_KCHAN_H */

@@ -147,6 +147,24 @@ public final class KchanProtocol {
     /** {@code KCHAN_EVENT_MAX}: the largest event type. */
     public static final int EVENT_MAX = 4;
 
+    /** {@code KCHAN_RAW_UNIT_DEFAULT}: kchan_netlink's raw protocol unit unless its raw_unit parameter says otherwise. */
+    public static final int RAW_UNIT_DEFAULT = 25;
+    /** {@code KCHAN_RAW_MSG_REQUEST}: nlmsg_type of a kchan request on the raw unit. */
+    public static final int RAW_MSG_REQUEST = 0x10;
+    /** {@code KCHAN_RAW_MSG_REPLY}: nlmsg_type of the kernel's reply to one request. */
+    public static final int RAW_MSG_REPLY = 0x11;
+    /** {@code KCHAN_RAW_MSG_HELLO}: nlmsg_type registering the sending socket as an event endpoint. */
+    public static final int RAW_MSG_HELLO = 0x12;
+    /** {@code KCHAN_RAW_MSG_BYE}: nlmsg_type unregistering the sending socket. */
+    public static final int RAW_MSG_BYE = 0x13;
+    /** {@code KCHAN_RAW_MSG_EVENT}: nlmsg_type of a kernel-pushed event to an endpoint. */
+    public static final int RAW_MSG_EVENT = 0x14;
+
+    /** {@code KCHAN_PACKET_ICMP}: first byte of an ICMP hook PACKET event's payload. */
+    public static final int PACKET_ICMP = 1;
+    /** {@code KCHAN_PACKET_ICMP_LEN}: bytes in an ICMP hook PACKET event's payload. */
+    public static final int PACKET_ICMP_LEN = 16;
+
     private KchanProtocol() {
     }
 }
