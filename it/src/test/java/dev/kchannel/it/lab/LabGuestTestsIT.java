@@ -35,12 +35,12 @@ class LabGuestTestsIT {
         String classpath = required("kchannel.it.classes") + ":"
                 + Files.readString(Path.of(required("kchannel.it.classpath"))).strip();
 
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 javaExecutable(), "-Djava.io.tmpdir=/tmp", "-Dkchannel.repo=" + repo,
                 "-Dkchannel.it.stress=" + System.getProperty("kchannel.it.stress", "ci"),
                 "-cp", classpath, "org.junit.platform.console.ConsoleLauncher", "execute",
-                "--disable-banner", "--details=tree", "--select-package", GUEST_PACKAGE,
-                "--reports-dir", reports.toString());
+                "--disable-banner", "--details=tree", "--reports-dir", reports.toString()));
+        command.addAll(selection(System.getProperty("kchannel.it.guest-classes", "")));
         KernelLab lab = new KernelLab(repo, System.getProperty("kchannel.lab.kernel", "6.1"),
                 Duration.ofSeconds(Long.getLong("kchannel.lab.timeout", 1800)));
         LabRun run = lab.run(results, List.of(), command, line -> System.out.println("[lab] " + line));
@@ -75,6 +75,21 @@ class LabGuestTestsIT {
                     .isIn(0, 1);
         }));
         return tests.stream();
+    }
+
+    /**
+     * Every guest test, unless {@code -Dkchannel.it.guest-classes=A,B} names some of them by simple
+     * class name: a development shortcut; CI and the README's command run them all.
+     */
+    static List<String> selection(String guestClasses) {
+        List<String> selectors = new ArrayList<>();
+        for (String name : guestClasses.split(",")) {
+            if (!name.isBlank()) {
+                selectors.add("--select-class");
+                selectors.add(GUEST_PACKAGE + "." + name.strip());
+            }
+        }
+        return selectors.isEmpty() ? List.of("--select-package", GUEST_PACKAGE) : selectors;
     }
 
     private static void replay(GuestTestReport.GuestTestCase c) {
