@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kchannel.it.guest;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,5 +141,71 @@ final class GuestShell {
     static List<String> dmesgSince(List<String> before) {
         List<String> now = dmesg();
         return now.subList(Math.min(before.size(), now.size()), now.size());
+    }
+
+    /** The java binary of this JVM, for child JVMs. */
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * This JVM's classpath copied under /tmp/kchan-nobody-N, readable by everyone, for a child JVM
+     * run as user nobody: the jars come from /root/.m2, which nobody cannot read. Closing it
+     * deletes the copy.
+     *
+     * @param dir the copy
+     * @param classpath the copy's entries, joined as a class path
+     */
+    record ReadableClasspath(Path dir, String classpath) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (!dir.toString().startsWith(NOBODY_COPY_PREFIX)) {
+                return;
+            }
+            try (Stream<Path> tree = Files.walk(dir)) {
+                for (Path p : tree.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static final String NOBODY_COPY_PREFIX = "/tmp/kchan-nobody-";
+
+    static ReadableClasspath readableClasspath() throws IOException {
+        Path copy = Files.createDirectories(Path.of(NOBODY_COPY_PREFIX + System.nanoTime()));
+        Path dir = Files.createDirectories(copy.resolve("cp"));
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            if (!Files.exists(source)) {
+                continue;
+            }
+            Path target = dir.resolve(n++ + "-" + source.getFileName());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> tree = Files.walk(source)) {
+                    for (Path p : tree.toList()) {
+                        Path to = target.resolve(source.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(to);
+                        } else {
+                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else {
+                Files.copy(source, target);
+            }
+            entries.add(target.toString());
+        }
+        try (Stream<Path> tree = Files.walk(copy)) {
+            for (Path p : tree.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return new ReadableClasspath(copy, String.join(File.pathSeparator, entries));
     }
 }

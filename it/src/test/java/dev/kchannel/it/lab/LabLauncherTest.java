@@ -33,8 +33,9 @@ class LabLauncherTest {
     void unknownKernelSeriesIsRejectedWithTheSupportedOnes() throws Exception {
         Outcome lab = run(Map.of(), List.of("bash", LAB.toString(), "provision", "--kernel", "5.4"));
         Outcome demo = run(Map.of(), List.of("bash", KCHAN.toString(), "demo", "--kernel", "5.4"));
+        Outcome labCli = run(Map.of(), List.of("bash", KCHAN.toString(), "lab-cli", "--kernel", "5.4", "list"));
 
-        for (Outcome o : List.of(lab, demo)) {
+        for (Outcome o : List.of(lab, demo, labCli)) {
             assertThat(o.status()).as(o.output()).isEqualTo(2);
             assertThat(o.output()).contains("unknown kernel '5.4'; supported: 6.1 (Debian bookworm, the default), 6.12");
             assertNoStackTrace(o);
@@ -47,6 +48,7 @@ class LabLauncherTest {
         Outcome option = run(Map.of(), List.of("bash", LAB.toString(), "run", "--frob", "--", "true"));
         Outcome timeout = run(Map.of(), List.of("bash", LAB.toString(), "run", "--timeout", "soon", "--", "true"));
         Outcome kchan = run(Map.of(), List.of("bash", KCHAN.toString(), "frobnicate"));
+        Outcome labCli = run(Map.of(), List.of("bash", KCHAN.toString(), "lab-cli"));
 
         assertThat(command.status()).isEqualTo(2);
         assertThat(command.output()).contains("unknown command 'frobnicate'");
@@ -56,7 +58,9 @@ class LabLauncherTest {
         assertThat(timeout.output()).contains("--timeout takes whole seconds, not 'soon'");
         assertThat(kchan.status()).isEqualTo(2);
         assertThat(kchan.output()).contains("unknown command 'frobnicate'");
-        Stream.of(command, option, timeout, kchan).forEach(LabLauncherTest::assertNoStackTrace);
+        assertThat(labCli.status()).isEqualTo(2);
+        assertThat(labCli.output()).contains("lab-cli needs a CLI command, e.g. ./kchan lab-cli set k v");
+        Stream.of(command, option, timeout, kchan, labCli).forEach(LabLauncherTest::assertNoStackTrace);
     }
 
     /**
