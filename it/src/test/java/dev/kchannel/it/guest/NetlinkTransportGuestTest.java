@@ -32,14 +32,7 @@ import dev.kchannel.transport.netlink.genl.GenericNetlink;
 import dev.kchannel.transport.netlink.raw.Netlink;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 import dev.kchannel.transport.netlink.raw.NetlinkSocket;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,7 +48,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -353,15 +345,10 @@ class NetlinkTransportGuestTest {
     void unprivilegedMutationIsPermissionDeniedAndChangesNothing() throws Exception {
         String forbidden = "nltg.nobody." + System.nanoTime();
         String readable = "nltg.readable." + System.nanoTime();
-        Path copy = Files.createDirectories(Path.of("/tmp", "kchan-nobody-" + System.nanoTime()));
-        String classpath = readableClasspath(copy);
         try (KernelChannel channel = open()) {
             channel.call(KchanRequests.set(readable, "root wrote this"));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-            GuestShell.Result run = GuestShell.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    java, "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-cp", classpath,
-                    UnprivilegedNetlinkClient.class.getName(), forbidden, readable);
+            GuestShell.Result run = AsNobody.run(UnprivilegedNetlinkClient.class, forbidden, readable);
 
             assertThat(run.ok()).as("the unprivileged client: %s", run.output()).isTrue();
             List<String> lines = run.output().lines().toList();
@@ -377,59 +364,6 @@ class NetlinkTransportGuestTest {
             channel.call(KchanRequests.genStart(1, 8, 0));
             channel.call(KchanRequests.genStop());
             channel.call(KchanRequests.delete(readable));
-        } finally {
-            deleteTree(copy);
-        }
-    }
-
-    /**
-     * The test's classpath copied under /tmp, readable by everyone: the jars come from /root/.m2,
-     * which nobody cannot read.
-     */
-    private static String readableClasspath(Path copy) throws IOException {
-        Path dir = Files.createDirectories(copy.resolve("cp"));
-        List<String> entries = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            if (!Files.exists(source)) {
-                continue;
-            }
-            Path target = dir.resolve(n++ + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> tree = Files.walk(source)) {
-                    for (Path p : tree.toList()) {
-                        Path to = target.resolve(source.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(to);
-                        } else {
-                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(source, target);
-            }
-            entries.add(target.toString());
-        }
-        try (Stream<Path> tree = Files.walk(copy)) {
-            for (Path p : tree.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !dir.toString().startsWith("/tmp/kchan-nobody-")) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : tree.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
