@@ -162,9 +162,19 @@ static void kchan_raw_work(struct work_struct *work)
 		.transport = KCHAN_TRANSPORT_NETLINK,
 		.may_mutate = req->may_mutate,
 	};
+	u32 portid = req->portid;
+	u32 nlseq = req->nlseq;
+	u32 len = req->len;
 	struct sk_buff *reply;
 
-	reply = kchan_core_call(&caller, req->msg, req->len);
+	reply = kchan_core_call(&caller, req->msg, len);
+	/*
+	 * The request is done: give its room back before the reply leaves,
+	 * so a sender that waits for each reply never finds the queue full
+	 * of its own earlier request.
+	 */
+	kvfree(req);
+	kchan_raw_unreserve(len);
 	/*
 	 * Not even an error reply could be allocated: nothing can be sent.
 	 * Otherwise a requester that has gone (-ECONNREFUSED) or does not
@@ -172,12 +182,9 @@ static void kchan_raw_work(struct work_struct *work)
 	 * its reply; the request counted in STATS all the same.
 	 */
 	if (!IS_ERR(reply)) {
-		kchan_raw_unicast(reply, req->portid, req->nlseq,
-				  KCHAN_RAW_MSG_REPLY);
+		kchan_raw_unicast(reply, portid, nlseq, KCHAN_RAW_MSG_REPLY);
 		consume_skb(reply);
 	}
-	kchan_raw_unreserve(req->len);
-	kvfree(req);
 }
 
 /*

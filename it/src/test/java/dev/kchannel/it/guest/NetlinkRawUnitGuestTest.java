@@ -256,6 +256,55 @@ class NetlinkRawUnitGuestTest {
         }
     }
 
+    @Test
+    void requestsBeyondRawQueueLenAreRefusedWithEnobufsAndTheOthersAnswered() {
+        // One request in flight at a time; a datagram of 100 reaches the kernel's input in one go,
+        // far faster than a worker answers them, so most find the queue full.
+        GuestShell.unloadAll(MODULES);
+        GuestShell.loadMissing(List.of("kchan_core"));
+        GuestShell.Result loaded = GuestShell.insmod("kchan_netlink", "raw_queue_len=1");
+        assertThat(loaded.ok()).as("insmod kchan_netlink raw_queue_len=1: %s", loaded.output()).isTrue();
+        try (RawUnitClient raw = RawUnitClient.open()) {
+            // Room for every answer: a lost one would hang the test instead of failing it.
+            raw.socket().setReceiveBufferSize(4 << 20);
+            long errorsBefore = netlinkStats(raw).errors();
+            int refused = 0;
+            int answered = 0;
+            // Bounded: a refusal is all but certain in the first batch.
+            for (int batch = 0; batch < 10 && refused == 0; batch++) {
+                List<KchanMessage> requests = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    requests.add(KchanRequests.echo(pattern(200, batch * 100 + i)));
+                }
+                int[] seqs = raw.sendRequestsInOneDatagram(requests);
+                for (int i = 0; i < seqs.length; i++) {
+                    NetlinkMessage answer = raw.awaitAnswer(seqs[i]);
+                    if (i == 0) {
+                        // The kernel frees a request's place before its reply leaves, and every
+                        // earlier reply has arrived: the first request of a batch finds room.
+                        assertThat(answer.isError()).as("first request of batch %d: %s", batch, answer).isFalse();
+                    }
+                    if (answer.isError()) {
+                        assertRefused(NetlinkError.of(answer), Errno.ENOBUFS,
+                                "request queue full (raw_queue_len/raw_queue_bytes), retry later");
+                        refused++;
+                    } else {
+                        assertThat(answer.type()).isEqualTo(KchanProtocol.RAW_MSG_REPLY);
+                        KchanMessage reply = MessageCodec.decode(answer.payloadBytes());
+                        assertThat(KchanReplies.payload(reply)).as("ECHO %d of batch %d", i, batch)
+                                .isEqualTo(pattern(200, batch * 100 + i));
+                        answered++;
+                    }
+                }
+            }
+            assertThat(refused).as("requests refused (%d answered)", answered).isPositive();
+            assertThat(netlinkStats(raw).errors() - errorsBefore).as("netlink STAT_ERRORS growth").isEqualTo(refused);
+        } finally {
+            GuestShell.unloadAll(MODULES);
+            GuestShell.loadMissing(MODULES);
+        }
+    }
+
     // ---- privilege ----------------------------------------------------------------------------
 
     @Test

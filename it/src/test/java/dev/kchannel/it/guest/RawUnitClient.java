@@ -8,9 +8,11 @@ import dev.kchannel.api.message.KchanReplies;
 import dev.kchannel.api.message.MessageCodec;
 import dev.kchannel.transport.netlink.raw.Datagram;
 import dev.kchannel.transport.netlink.raw.Netlink;
+import dev.kchannel.transport.netlink.raw.NetlinkCodec;
 import dev.kchannel.transport.netlink.raw.NetlinkError;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 import dev.kchannel.transport.netlink.raw.NetlinkSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -78,6 +80,23 @@ final class RawUnitClient implements AutoCloseable {
     int sendRequest(KchanMessage request) {
         int seq = lastSeq + 1;
         return send(KchanProtocol.RAW_MSG_REQUEST, 0, MessageCodec.toByteArray(request.withSeq(seq)));
+    }
+
+    /**
+     * Sends {@code requests} as REQUESTs back to back in one datagram, which the kernel's input
+     * takes in one go; returns their seqs, in order.
+     */
+    int[] sendRequestsInOneDatagram(List<KchanMessage> requests) {
+        List<NetlinkMessage> messages = new ArrayList<>();
+        int[] seqs = new int[requests.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = ++lastSeq;
+            messages.add(NetlinkMessage.builder(KchanProtocol.RAW_MSG_REQUEST).flags(Netlink.NLM_F_REQUEST)
+                    .seq(seqs[i]).pid(socket.portId())
+                    .payload(MessageCodec.toByteArray(requests.get(i).withSeq(seqs[i]))).build());
+        }
+        socket.send(ByteBuffer.wrap(NetlinkCodec.encode(messages)));
+        return seqs;
     }
 
     /** The REPLY or {@code NLMSG_ERROR} carrying {@code seq}, receiving (and keeping events) as needed. */
