@@ -131,22 +131,26 @@ enum kchan_event_type {
 /*
  * The raw netlink protocol unit (kchan_netlink's raw_unit parameter; no
  * in-tree protocol uses 23..31).  Each netlink message carries exactly one
- * kchan message as its payload; nlmsg_type says what it is for:
+ * whole kchan message (struct kchan_hdr included) as its payload;
+ * nlmsg_type says what it is for:
  *
  * KCHAN_RAW_MSG_REQUEST  user -> kernel: a kchan request.  The kernel
  *	queues it and answers with one KCHAN_RAW_MSG_REPLY carrying the
  *	request's nlmsg_seq, whose kchan message holds the status (and
  *	ERRMSG/ERRATTR on failure).  A request refused before it is queued
- *	(not a kchan message, queue full) is answered with NLMSG_ERROR and
- *	an extended ack instead.
+ *	(a payload that is no kchan message by its length or header len,
+ *	queue full) is answered with NLMSG_ERROR and an extended ack
+ *	instead.  Replies to several requests may come in any order.
  * KCHAN_RAW_MSG_HELLO    user -> kernel, no payload: register the sending
- *	socket as an event endpoint (CAP_NET_ADMIN; -EMFILE when the kernel
- *	has no room for one more).  Registering twice is no error.  The
- *	kernel acks it when NLM_F_ACK is set.
- * KCHAN_RAW_MSG_BYE      user -> kernel, no payload: forget the endpoint;
- *	closing the socket does the same.
+ *	socket's port id as an event endpoint (CAP_NET_ADMIN; -EMFILE when
+ *	the kernel has no room for one more).  Registering twice is no
+ *	error.  The kernel acks it when NLM_F_ACK is set.
+ * KCHAN_RAW_MSG_BYE      user -> kernel, no payload: forget the endpoint
+ *	(no error if there is none); closing the socket does the same.
+ *	Nothing is pushed to it once that has returned.
  * KCHAN_RAW_MSG_EVENT    kernel -> user: one kchan event (SEQ, DROPPED,
- *	EVENT_TYPE...), pushed to every endpoint by a kernel thread of its own.
+ *	EVENT_TYPE...), pushed to every endpoint by a kernel thread of its
+ *	own; SEQ and DROPPED are the endpoint's own, from 0 at HELLO.
  */
 #define KCHAN_RAW_UNIT_DEFAULT	25
 #define KCHAN_RAW_MSG_REQUEST	0x10

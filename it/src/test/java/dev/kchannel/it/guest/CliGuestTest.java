@@ -253,9 +253,7 @@ class CliGuestTest {
     @Test
     void aSetRefusedByTheKernelExitsOneInARealProcess() throws Exception {
         try (GuestShell.ReadableClasspath classpath = GuestShell.readableClasspath()) {
-            List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534",
-                    "--clear-groups", GuestShell.javaBinary(), "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp",
-                    "-cp", classpath.classpath(), Main.class.getName(), "set", "cli/nobody", "v"));
+            List<String> command = AsNobody.command(classpath, Main.class, "set", "cli/nobody", "v");
             Path outFile = Files.createTempFile("kchan-cli-out", ".txt");
             Path errFile = Files.createTempFile("kchan-cli-err", ".txt");
             try {

@@ -2,7 +2,12 @@
 package dev.kchannel.it.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.kchannel.api.error.Errno;
+import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.message.KchanProtocol;
+import dev.kchannel.transport.netlink.raw.NetlinkSocket;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * kchan_netlink's Generic Netlink family as iproute2's {@code genl ctrl} sees it: registered with one
  * operation per request command and the "events" multicast group while the module is loaded, gone
- * after it unloads, and holding kchan_core in place meanwhile.
+ * after it unloads, and holding kchan_core in place meanwhile. Also its parameters: their defaults,
+ * a raw unit outside its range refused at load, and {@code raw_unit=-1} leaving the raw unit out.
  */
 class NetlinkModuleGuestTest {
 
@@ -112,5 +118,52 @@ class NetlinkModuleGuestTest {
             assertThat(log).as("round %d: kernel log", round).anyMatch(l -> l.contains("kchan_netlink: ready"))
                     .noneMatch(l -> l.matches(".*(Oops|BUG|WARNING|Call Trace).*"));
         }
+    }
+
+    @Test
+    void parametersHaveTheirDefaultsAndTheRawUnitIsOpen() {
+        loadBoth();
+
+        assertThat(GuestShell.parameters(NETLINK)).containsOnlyKeys("raw_unit", "raw_queue_len", "raw_queue_bytes",
+                "icmp_events")
+                .containsEntry("raw_unit", Integer.toString(KchanProtocol.RAW_UNIT_DEFAULT))
+                .containsEntry("raw_queue_len", "1024")
+                .containsEntry("raw_queue_bytes", Long.toString(16L << 20))
+                .containsEntry("icmp_events", "N");
+        try (NetlinkSocket socket = NetlinkSocket.open(KchanProtocol.RAW_UNIT_DEFAULT)) {
+            assertThat(socket.portId()).isNotZero();
+        }
+    }
+
+    @Test
+    void rawUnitOutsideItsRangeRefusesToLoadWithAReason() {
+        GuestShell.loadMissing(List.of(CORE));
+        // 22 is NETLINK_SMC, the kernel's; 32 is past MAX_LINKS.
+        for (String unit : List.of("22", "32", "-2")) {
+            List<String> before = GuestShell.dmesg();
+
+            GuestShell.Result loaded = GuestShell.insmod(NETLINK, "raw_unit=" + unit);
+
+            assertThat(loaded.ok()).as("insmod with raw_unit=%s: %s", unit, loaded.output()).isFalse();
+            assertThat(GuestShell.isLoaded(NETLINK)).isFalse();
+            assertThat(GuestShell.dmesgSince(before)).as("kernel log for raw_unit=%s", unit)
+                    .anyMatch(l -> l.contains("kchan_netlink: raw_unit=" + unit + " is outside 23..31"));
+        }
+    }
+
+    @Test
+    void rawUnitMinusOneLeavesTheUnitOut() {
+        GuestShell.loadMissing(List.of(CORE));
+        List<String> before = GuestShell.dmesg();
+
+        GuestShell.Result loaded = GuestShell.insmod(NETLINK, "raw_unit=-1");
+
+        assertThat(loaded.ok()).as("insmod with raw_unit=-1: %s", loaded.output()).isTrue();
+        assertThat(GuestShell.dmesgSince(before)).anyMatch(l -> l.contains("kchan_netlink: ready (genl family kchan, no raw unit"));
+        assertThat(family().ok()).as("the genl family is there all the same").isTrue();
+        KernelErrorException refused = catchThrowableOfType(KernelErrorException.class,
+                () -> NetlinkSocket.open(KchanProtocol.RAW_UNIT_DEFAULT).close());
+        assertThat(refused).as("a socket on unit %d", KchanProtocol.RAW_UNIT_DEFAULT).isNotNull();
+        assertThat(refused.errno()).isEqualTo(Errno.EPROTONOSUPPORT);
     }
 }

@@ -345,14 +345,10 @@ class NetlinkTransportGuestTest {
     void unprivilegedMutationIsPermissionDeniedAndChangesNothing() throws Exception {
         String forbidden = "nltg.nobody." + System.nanoTime();
         String readable = "nltg.readable." + System.nanoTime();
-        try (GuestShell.ReadableClasspath classpath = GuestShell.readableClasspath();
-                KernelChannel channel = open()) {
+        try (KernelChannel channel = open()) {
             channel.call(KchanRequests.set(readable, "root wrote this"));
-            String java = GuestShell.javaBinary();
 
-            GuestShell.Result run = GuestShell.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    java, "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-cp", classpath.classpath(),
-                    UnprivilegedNetlinkClient.class.getName(), forbidden, readable);
+            GuestShell.Result run = AsNobody.run(UnprivilegedNetlinkClient.class, forbidden, readable);
 
             assertThat(run.ok()).as("the unprivileged client: %s", run.output()).isTrue();
             List<String> lines = run.output().lines().toList();

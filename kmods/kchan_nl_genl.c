@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kchan_netlink: the Generic Netlink transport of kchan_core.
+ * kchan_netlink's Generic Netlink family.
  *
  * Family "kchan" (KCHAN_GENL_NAME), version 1, no family header: the
  * attributes follow the genl header directly.  One operation per request
@@ -28,7 +28,7 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 
-#include "kchan_core.h"
+#include "kchan_nl.h"
 
 /* Events drained per work run before it yields to other work. */
 #define KCHAN_NL_EVENT_BATCH		64
@@ -329,7 +329,7 @@ static void kchan_nl_wake(void *ctx)
 	queue_delayed_work(system_wq, &kchan_nl_events, 0);
 }
 
-static int __init kchan_nl_init(void)
+int __init kchan_nl_genl_init(void)
 {
 	struct kchan_sub *sub;
 	int err;
@@ -348,7 +348,6 @@ static int __init kchan_nl_init(void)
 	WRITE_ONCE(kchan_nl_sub, sub);
 	/* Events queued before the store above. */
 	queue_delayed_work(system_wq, &kchan_nl_events, 0);
-	pr_info("ready (genl family %s)\n", KCHAN_GENL_NAME);
 	return 0;
 
 unregister_family:
@@ -361,16 +360,10 @@ unregister_family:
  * then release), so that no event is multicast on a family (and group id)
  * that is already unregistered; requests do not use the subscriber.
  */
-static void __exit kchan_nl_exit(void)
+void kchan_nl_genl_exit(void)
 {
 	kchan_sub_detach(kchan_nl_sub);
 	cancel_delayed_work_sync(&kchan_nl_events);
 	kchan_sub_release(kchan_nl_sub);
 	genl_unregister_family(&kchan_nl_family);
 }
-
-module_init(kchan_nl_init);
-module_exit(kchan_nl_exit);
-
-MODULE_DESCRIPTION("kchannel Generic Netlink transport");
-MODULE_LICENSE("GPL");
