@@ -9,21 +9,27 @@ import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.message.KchanEvent;
 import dev.kchannel.api.message.KchanMessage;
+import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.support.SequenceGapDetector;
 import dev.kchannel.transport.netlink.genl.GenericFamily;
 import dev.kchannel.transport.netlink.raw.Datagram;
 import dev.kchannel.transport.netlink.raw.Netlink;
+import dev.kchannel.transport.netlink.raw.NetlinkConnection;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 import dev.kchannel.transport.netlink.raw.NetlinkSocket;
+import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription to the family's {@code events} multicast group: a socket of its own (a socket
- * used for requests should not join groups, see {@code NetlinkConnection}) and one daemon thread,
- * {@value #THREAD_NAME}, that receives, turns each EVENT into a {@link KchanEvent} and calls the
- * listener, so calls never overlap and keep the kernel's order.
+ * One subscription to kchan events: a socket of its own (a socket used for requests should not
+ * join groups, see {@code NetlinkConnection}) and one daemon thread, {@value #THREAD_NAME}, that
+ * receives, turns each event into a {@link KchanEvent} and calls the listener, so calls never
+ * overlap and keep the kernel's order. The socket either joins the Generic Netlink family's
+ * {@code events} group ({@link #start}) or is registered as an endpoint of kchan_netlink's raw
+ * unit ({@link #startEndpoint}), where the kernel pushes to it alone.
  *
  * <h2>Losses</h2>
  * kchan stamps every event it was offered with one SEQ shared by all listeners, so the number lost
@@ -31,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * receive buffer overflowed. An overflow shows up as {@code ENOBUFS} on the receive; the socket
  * stays usable and the exact count comes with the next event's SEQ, reported by
  * {@link EventListener#onGap} just before it. A subscriber joins part way through the sequence,
- * so the first SEQ it sees is the start ({@link SequenceGapDetector#joiningAnywhere()}).
+ * so the first SEQ it sees is the start ({@link SequenceGapDetector#joiningAnywhere()}). A raw
+ * unit endpoint gets a kernel subscriber of its own at HELLO, numbered from 0, so even events lost
+ * before the first one delivered are counted ({@link SequenceGapDetector#startingAt(long)}).
  */
 final class EventSubscription implements Subscription {
 
@@ -40,17 +48,21 @@ final class EventSubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(EventSubscription.class);
 
     private final NetlinkSocket socket;
-    private final GenericFamily family;
+    private final Function<NetlinkMessage, KchanMessage> decoder;
     private final EventListener listener;
     private final Consumer<EventSubscription> onClose;
-    private final SequenceGapDetector gaps = SequenceGapDetector.joiningAnywhere();
+    private final SequenceGapDetector gaps;
     private final Thread reader;
     private volatile boolean active = true;
 
-    private EventSubscription(NetlinkSocket socket, GenericFamily family, EventListener listener,
-            Consumer<EventSubscription> onClose) {
+    /**
+     * @param decoder a received message as a kchan event, or null when it is something else
+     */
+    private EventSubscription(NetlinkSocket socket, Function<NetlinkMessage, KchanMessage> decoder,
+            SequenceGapDetector gaps, EventListener listener, Consumer<EventSubscription> onClose) {
         this.socket = socket;
-        this.family = family;
+        this.decoder = decoder;
+        this.gaps = gaps;
         this.listener = listener;
         this.onClose = onClose;
         this.reader = new Thread(this::readLoop, THREAD_NAME);
@@ -74,7 +86,41 @@ final class EventSubscription implements Subscription {
             socket.close();
             throw e;
         }
-        EventSubscription subscription = new EventSubscription(socket, family, listener, onClose);
+        return startReading(new EventSubscription(socket, message -> KchanGenlCodec.toEvent(message, family),
+                SequenceGapDetector.joiningAnywhere(), listener, onClose));
+    }
+
+    /**
+     * Registers a new socket on kchan_netlink's raw protocol unit {@code unit} as an event endpoint
+     * (HELLO, acknowledged before this returns) and starts delivering what the kernel pushes to it.
+     *
+     * @param receiveBuffer bytes of socket receive buffer asked for
+     * @param timeout how long to wait for the HELLO's acknowledgement
+     * @param onClose told once when the subscription ends, however it ends
+     * @throws dev.kchannel.api.error.PermissionDeniedException without CAP_NET_ADMIN
+     * @throws KernelErrorException with EMFILE when the kernel has room for no more subscribers
+     */
+    static EventSubscription startEndpoint(int unit, int receiveBuffer, Duration timeout, EventListener listener,
+            Consumer<EventSubscription> onClose) {
+        NetlinkSocket socket = NetlinkSocket.open(unit);
+        try {
+            socket.setReceiveBufferSize(receiveBuffer);
+            // The kernel keeps an event it cannot deliver and offers it again, so a full buffer
+            // loses nothing here: the ENOBUFS netlink would report is noise.
+            socket.setNoEnobufs(true);
+            // Only for the HELLO: the reader receives from the socket itself afterwards.
+            NetlinkConnection hello = NetlinkConnection.over(socket);
+            hello.setTimeout(timeout);
+            hello.request(RawUnitCodec.control(KchanProtocol.RAW_MSG_HELLO), "HELLO");
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return startReading(new EventSubscription(socket, RawUnitCodec::toEvent, SequenceGapDetector.startingAt(0),
+                listener, onClose));
+    }
+
+    private static EventSubscription startReading(EventSubscription subscription) {
         try {
             subscription.reader.start();
         } catch (RuntimeException | Error e) {
@@ -179,7 +225,7 @@ final class EventSubscription implements Subscription {
     }
 
     private void deliver(NetlinkMessage message) {
-        KchanMessage event = KchanGenlCodec.toEvent(message, family);
+        KchanMessage event = decoder.apply(message);
         if (event == null || !active) {
             return;
         }

@@ -3,9 +3,11 @@ package dev.kchannel.transport.netlink;
 
 import dev.kchannel.api.config.KchannelConfig;
 import dev.kchannel.api.error.ConfigurationException;
+import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.transport.netlink.genl.Nlctrl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The netlink transport's settings, read once when a channel opens.
@@ -17,12 +19,33 @@ import java.time.Duration;
  *     and threads running {@code callAsync}; default {@value #DEFAULT_CONNECTIONS}
  * @param eventReceiveBuffer {@code kchannel.netlink.event-receive-buffer}: bytes of receive buffer
  *     asked for on each subscription's socket; default {@value #DEFAULT_EVENT_RECEIVE_BUFFER}
+ * @param protocol {@code kchannel.netlink.protocol}: {@code genl} (default), the Generic Netlink
+ *     family, or {@code raw}, kchan_netlink's raw protocol unit
+ * @param unit {@code kchannel.netlink.unit}: the raw unit's number, as kchan_netlink's
+ *     {@code raw_unit} parameter; default {@code KCHAN_RAW_UNIT_DEFAULT}
  */
-record NetlinkSettings(String family, Duration callTimeout, int connections, int eventReceiveBuffer) {
+record NetlinkSettings(String family, Duration callTimeout, int connections, int eventReceiveBuffer,
+        Protocol protocol, int unit) {
+
+    /** Which of kchan_netlink's doors a channel uses. */
+    enum Protocol {
+        /** The Generic Netlink family. */
+        GENL,
+        /** The raw protocol unit, kchan messages in {@code nlmsghdr}. */
+        RAW;
+
+        String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     static final String FAMILY = "family";
     static final String CONNECTIONS = "connections";
     static final String EVENT_RECEIVE_BUFFER = "event-receive-buffer";
+    static final String PROTOCOL = "protocol";
+    static final String UNIT = "unit";
+    /** {@code MAX_LINKS} in the kernel: netlink protocol units are 0..31. */
+    static final int UNIT_LIMIT = 32;
     static final int DEFAULT_CONNECTIONS = 8;
     static final int DEFAULT_EVENT_RECEIVE_BUFFER = 4 << 20;
 
@@ -39,7 +62,23 @@ record NetlinkSettings(String family, Duration callTimeout, int connections, int
         if (buffer < 4096) {
             throw invalid(config, EVENT_RECEIVE_BUFFER, "expected at least 4096 bytes");
         }
-        return new NetlinkSettings(family, config.callTimeout(), connections, buffer);
+        Protocol protocol = protocol(config);
+        int unit = config.intSetting(NetlinkTransport.NAME, UNIT).orElse(KchanProtocol.RAW_UNIT_DEFAULT);
+        if (unit < 0 || unit >= UNIT_LIMIT) {
+            throw invalid(config, UNIT, "expected a netlink protocol unit 0.." + (UNIT_LIMIT - 1));
+        }
+        return new NetlinkSettings(family, config.callTimeout(), connections, buffer, protocol, unit);
+    }
+
+    /** The configured door: {@code genl} unless {@code kchannel.netlink.protocol} says {@code raw}. */
+    static Protocol protocol(KchannelConfig config) {
+        String name = config.setting(NetlinkTransport.NAME, PROTOCOL).orElse(Protocol.GENL.configName());
+        for (Protocol protocol : Protocol.values()) {
+            if (protocol.configName().equals(name)) {
+                return protocol;
+            }
+        }
+        throw invalid(config, PROTOCOL, "expected genl or raw");
     }
 
     /** The configured family name, checked to be one nlctrl can look up. */

@@ -7,11 +7,13 @@ import dev.kchannel.api.KernelTransport;
 import dev.kchannel.api.config.KchannelConfig;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KchannelException;
+import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.NoSuchEntryException;
 import dev.kchannel.api.error.TransportUnavailableException;
 import dev.kchannel.transport.netlink.genl.GenericFamily;
 import dev.kchannel.transport.netlink.genl.GenericNetlink;
 import dev.kchannel.transport.netlink.raw.NetlinkConnection;
+import dev.kchannel.transport.netlink.raw.NetlinkSocket;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -61,10 +63,18 @@ public final class NetlinkTransport implements KernelTransport {
             return Availability.unavailable("not Linux (" + os + ")", Errno.EOPNOTSUPP, null);
         }
         String family;
+        NetlinkSettings settings = null;
         try {
-            family = NetlinkSettings.familyName(config != null ? config : KchannelConfig.load());
+            KchannelConfig effective = config != null ? config : KchannelConfig.load();
+            family = NetlinkSettings.familyName(effective);
+            if (NetlinkSettings.protocol(effective) == NetlinkSettings.Protocol.RAW) {
+                settings = NetlinkSettings.from(effective);
+            }
         } catch (KchannelException e) {
             return Availability.unavailable("invalid configuration: " + e.getMessage(), e.errno(), e);
+        }
+        if (settings != null) {
+            return rawUnitAvailability(settings.unit());
         }
         try (GenericNetlink genl = GenericNetlink.open()) {
             genl.family(family);
@@ -82,8 +92,27 @@ public final class NetlinkTransport implements KernelTransport {
         }
     }
 
+    /** Whether a socket opens on the raw unit: the kernel refuses units nobody registered. */
+    private static Availability rawUnitAvailability(int unit) {
+        try (NetlinkSocket socket = NetlinkSocket.open(unit)) {
+            return Availability.available();
+        } catch (KernelErrorException e) {
+            if (e.errno() == Errno.EPROTONOSUPPORT) {
+                return Availability.unavailable(rawUnitNotLoaded(unit), e.errno(), e);
+            }
+            return Availability.unavailable("cannot open netlink protocol unit " + unit + ": " + e.getMessage(),
+                    e.errno(), e);
+        } catch (KchannelException e) {
+            return Availability.unavailable("cannot open netlink protocol unit " + unit + ": " + e.getMessage(),
+                    e.errno(), e);
+        } catch (LinkageError e) {
+            return Availability.unavailable("cannot load jnr-ffi: " + e, Errno.EOPNOTSUPP, e);
+        }
+    }
+
     /**
-     * Opens a channel: resolves the family (its id, version and events group) on the channel's
+     * Opens a channel: with {@code kchannel.netlink.protocol=raw}, a {@link RawUnitKernelChannel}
+     * on the raw unit, whose first socket is opened now to fail fast; otherwise resolves the family (its id, version and events group) on the channel's
      * first connection, which then stays in its pool.
      *
      * @throws TransportUnavailableException if the family is not registered or netlink cannot work here
@@ -91,6 +120,9 @@ public final class NetlinkTransport implements KernelTransport {
     @Override
     public KernelChannel open(KchannelConfig config) {
         NetlinkSettings settings = NetlinkSettings.from(Objects.requireNonNull(config, "config"));
+        if (settings.protocol() == NetlinkSettings.Protocol.RAW) {
+            return openRawUnit(settings);
+        }
         ConnectionPool connections = ConnectionPool.generic(settings.connections());
         try {
             NetlinkConnection first = connections.borrow();
@@ -107,6 +139,29 @@ public final class NetlinkTransport implements KernelTransport {
             connections.close();
             throw e;
         }
+    }
+
+    private static KernelChannel openRawUnit(NetlinkSettings settings) {
+        ConnectionPool connections = new ConnectionPool(() -> NetlinkConnection.open(settings.unit()),
+                settings.connections());
+        try {
+            connections.giveBack(connections.borrow());
+            return new RawUnitKernelChannel(settings, connections);
+        } catch (KernelErrorException e) {
+            connections.close();
+            if (e.errno() == Errno.EPROTONOSUPPORT) {
+                throw new TransportUnavailableException(NAME, rawUnitNotLoaded(settings.unit()), e.errno(), e);
+            }
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            connections.close();
+            throw e;
+        }
+    }
+
+    private static String rawUnitNotLoaded(int unit) {
+        return "kernel module " + MODULE + " is not loaded (no netlink protocol unit " + unit
+                + "; its raw_unit parameter must match kchannel.netlink.unit)";
     }
 
     private static String notLoaded(String family) {

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
 class NetlinkKernelChannelTest {
 
     private static final GenericFamily FAMILY = KchanGenlCodecTest.FAMILY;
-    private static final NetlinkSettings SETTINGS = new NetlinkSettings("kchan", Duration.ofSeconds(1), 2, 1 << 20);
+    private static final NetlinkSettings SETTINGS = new NetlinkSettings("kchan", Duration.ofSeconds(1), 2, 1 << 20,
+            NetlinkSettings.Protocol.GENL, KchanProtocol.RAW_UNIT_DEFAULT);
 
     private final List<NetlinkMessage> requests = new ArrayList<>();
     private NetlinkKernelChannel channel;

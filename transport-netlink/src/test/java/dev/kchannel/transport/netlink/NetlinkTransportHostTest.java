@@ -73,6 +73,45 @@ class NetlinkTransportHostTest {
     }
 
     @Test
+    void theRawUnitWithoutTheModuleIsUnavailableNamingTheModuleAndUnit() {
+        // No kernel module registers unit 25 on this host: socket() fails with EPROTONOSUPPORT.
+        KchannelConfig config = KchannelConfig.builder().setting("netlink", "protocol", "raw").build();
+        String reason = "kernel module kchan_netlink is not loaded (no netlink protocol unit 25; its raw_unit"
+                + " parameter must match kchannel.netlink.unit)";
+
+        Availability availability = new NetlinkTransport(config).availability();
+        assertThat(availability.isAvailable()).isFalse();
+        assertThat(availability.reason()).isEqualTo(reason);
+        assertThat(availability.errno()).contains(Errno.EPROTONOSUPPORT);
+        assertThatThrownBy(() -> new NetlinkTransport().open(config))
+                .isInstanceOfSatisfying(TransportUnavailableException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+
+    @Test
+    void aRawUnitTheKernelHasIsAvailable() {
+        // NETLINK_ROUTE (0) always exists, so the raw probe's success path runs against the real kernel.
+        KchannelConfig config = KchannelConfig.builder().setting("netlink", "protocol", "raw")
+                .setting("netlink", "unit", "0").build();
+
+        assertThat(new NetlinkTransport(config).availability().isAvailable()).isTrue();
+    }
+
+    @Test
+    void anUnknownProtocolOrUnitNamesItsKey() {
+        KchannelConfig protocol = KchannelConfig.builder().setting("netlink", "protocol", "rtnl").build();
+        KchannelConfig unit = KchannelConfig.builder().setting("netlink", "protocol", "raw")
+                .setting("netlink", "unit", "32").build();
+
+        assertThatThrownBy(() -> new NetlinkTransport().open(protocol))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("kchannel.netlink.protocol").hasMessageContaining("expected genl or raw");
+        assertThatThrownBy(() -> new NetlinkTransport().open(unit))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("kchannel.netlink.unit").hasMessageContaining("0..31");
+        assertThat(new NetlinkTransport(protocol).availability().reason()).startsWith("invalid configuration: ");
+    }
+
+    @Test
     void serviceLoaderFindsItByName() {
         assertThat(ServiceLoader.load(KernelTransport.class).stream().map(ServiceLoader.Provider::get)
                 .map(KernelTransport::name)).contains("netlink");

@@ -200,6 +200,39 @@ public final class NetlinkConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code request} with {@code NLM_F_REQUEST} only (no {@code NLM_F_ACK}) and returns the
+     * first message that answers it: for protocol units whose kernel side answers each request with
+     * exactly one message of its own and acknowledges nothing, such as kchan_netlink's raw unit,
+     * which queues a request and replies later, so an early ack would say nothing.
+     *
+     * @param operation what the request does, for messages; null to name the message type
+     * @return the kernel's answer ({@code NLMSG_ERROR} with error 0 included, if the kernel sends one)
+     * @throws KernelErrorException when the answer is an {@code NLMSG_ERROR} with an errno, with its
+     *     extended-ack message and the offending attribute
+     * @throws CallTimeoutException if no answer comes within {@link #timeout()}
+     * @throws MalformedMessageException if the kernel's bytes are malformed
+     * @throws ChannelClosedException if the connection is closed, before or during the call
+     */
+    public NetlinkMessage exchange(NetlinkMessage request, String operation) {
+        operationLock.lock();
+        try {
+            finishAbandonedDump();
+            Sent sent = send(request, Netlink.NLM_F_REQUEST,
+                    operation != null ? operation : "request type " + request.type());
+            NetlinkMessage answer = nextAnswer(sent, System.nanoTime() + timeout.toNanos());
+            if (answer.isError()) {
+                NetlinkError status = NetlinkError.of(answer);
+                if (!status.isAck()) {
+                    throw status.toException(sent.operation, sent.bytes);
+                }
+            }
+            return answer;
+        } finally {
+            operationLock.unlock();
+        }
+    }
+
     // ---- dump -------------------------------------------------------------------------------
 
     /** {@link #dump(NetlinkMessage, String)} naming the operation after the message type. */
