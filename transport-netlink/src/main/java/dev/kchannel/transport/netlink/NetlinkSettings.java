@@ -13,16 +13,33 @@ import java.time.Duration;
  * @param family {@code kchannel.netlink.family}: the Generic Netlink family name, default
  *     {@code kchan}
  * @param callTimeout {@code kchannel.call-timeout}
- * @param connections {@code kchannel.netlink.connections}: connections kept open between calls,
- *     and threads running {@code callAsync}; default {@value #DEFAULT_CONNECTIONS}
+ * @param connections {@code kchannel.netlink.connections}: with pooled sockets, connections kept
+ *     open between calls, and threads running {@code callAsync}; default
+ *     {@value #DEFAULT_CONNECTIONS}
  * @param eventReceiveBuffer {@code kchannel.netlink.event-receive-buffer}: bytes of receive buffer
  *     asked for on each subscription's socket; default {@value #DEFAULT_EVENT_RECEIVE_BUFFER}
+ * @param sockets {@code kchannel.netlink.sockets}: {@code shared} (default) or {@code pooled}
  */
-record NetlinkSettings(String family, Duration callTimeout, int connections, int eventReceiveBuffer) {
+record NetlinkSettings(String family, Duration callTimeout, int connections, int eventReceiveBuffer,
+        Sockets sockets) {
+
+    /** How calls reach the kernel: {@code kchannel.netlink.sockets}. */
+    enum Sockets {
+        /** One socket per channel, calls multiplexed by sequence number ({@link SharedCallPath}). */
+        SHARED,
+        /** A socket per call in progress, from a pool ({@link PooledCallPath}). */
+        POOLED;
+
+        /** The value as written in the configuration. */
+        String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     static final String FAMILY = "family";
     static final String CONNECTIONS = "connections";
     static final String EVENT_RECEIVE_BUFFER = "event-receive-buffer";
+    static final String SOCKETS = "sockets";
     static final int DEFAULT_CONNECTIONS = 8;
     static final int DEFAULT_EVENT_RECEIVE_BUFFER = 4 << 20;
 
@@ -39,7 +56,18 @@ record NetlinkSettings(String family, Duration callTimeout, int connections, int
         if (buffer < 4096) {
             throw invalid(config, EVENT_RECEIVE_BUFFER, "expected at least 4096 bytes");
         }
-        return new NetlinkSettings(family, config.callTimeout(), connections, buffer);
+        return new NetlinkSettings(family, config.callTimeout(), connections, buffer, sockets(config));
+    }
+
+    private static Sockets sockets(KchannelConfig config) {
+        String value = config.setting(NetlinkTransport.NAME, SOCKETS).orElse(Sockets.SHARED.value());
+        for (Sockets mode : Sockets.values()) {
+            if (mode.value().equals(value.strip())) {
+                return mode;
+            }
+        }
+        throw invalid(config, SOCKETS, "expected " + Sockets.SHARED.value() + " (one socket per channel, calls"
+                + " multiplexed) or " + Sockets.POOLED.value() + " (a socket per call in progress)");
     }
 
     /** The configured family name, checked to be one nlctrl can look up. */

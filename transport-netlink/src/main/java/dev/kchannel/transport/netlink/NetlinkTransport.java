@@ -9,9 +9,7 @@ import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.error.NoSuchEntryException;
 import dev.kchannel.api.error.TransportUnavailableException;
-import dev.kchannel.transport.netlink.genl.GenericFamily;
 import dev.kchannel.transport.netlink.genl.GenericNetlink;
-import dev.kchannel.transport.netlink.raw.NetlinkConnection;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -21,8 +19,9 @@ import java.util.Objects;
  * {@link NetlinkTransportModule}, for Guice.
  *
  * <p>Settings: {@code kchannel.netlink.family} (default {@value #DEFAULT_FAMILY}),
- * {@code kchannel.netlink.connections}, {@code kchannel.netlink.event-receive-buffer}, and
- * {@code kchannel.call-timeout}; see {@link NetlinkKernelChannel} for what they govern.
+ * {@code kchannel.netlink.sockets}, {@code kchannel.netlink.connections},
+ * {@code kchannel.netlink.event-receive-buffer}, and {@code kchannel.call-timeout}; see
+ * {@link NetlinkKernelChannel} for what they govern.
  *
  * <p>The constructor does nothing. {@link #availability()} asks nlctrl for the family, each time,
  * since the module may come and go; without a configuration of its own it reads the process's
@@ -83,33 +82,19 @@ public final class NetlinkTransport implements KernelTransport {
     }
 
     /**
-     * Opens a channel: resolves the family (its id, version and events group) on the channel's
-     * first connection, which then stays in its pool.
+     * Opens a channel: its socket (or, with {@code kchannel.netlink.sockets=pooled}, its pool's
+     * first one), on which it resolves the family (its id, version and events group) and nlctrl's
+     * {@code notify} group.
      *
      * @throws TransportUnavailableException if the family is not registered or netlink cannot work here
      */
     @Override
     public KernelChannel open(KchannelConfig config) {
         NetlinkSettings settings = NetlinkSettings.from(Objects.requireNonNull(config, "config"));
-        ConnectionPool connections = ConnectionPool.generic(settings.connections());
-        try {
-            NetlinkConnection first = connections.borrow();
-            GenericFamily family;
-            try {
-                first.setTimeout(settings.callTimeout());
-                family = GenericNetlink.over(first).family(settings.family());
-            } catch (NoSuchEntryException e) {
-                throw new TransportUnavailableException(NAME, notLoaded(settings.family()), Errno.ENOENT, e);
-            }
-            connections.giveBack(first);
-            return new NetlinkKernelChannel(family, settings, connections);
-        } catch (RuntimeException | LinkageError e) {
-            connections.close();
-            throw e;
-        }
+        return NetlinkKernelChannel.open(settings);
     }
 
-    private static String notLoaded(String family) {
+    static String notLoaded(String family) {
         return "kernel module " + MODULE + " is not loaded (Generic Netlink family '" + family + "' not found)";
     }
 

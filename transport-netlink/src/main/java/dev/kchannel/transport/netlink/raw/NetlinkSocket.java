@@ -65,6 +65,7 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final ByteBuffer senderAddress = directBuffer(Syscalls.SOCKADDR_NL_SIZE);
+    private final ByteBuffer senderAddressLength = directBuffer(4);
     private final ByteBuffer pollFds = directBuffer(2 * Syscalls.POLLFD_SIZE);
     private ByteBuffer receiveBuffer = directBuffer(INITIAL_RECEIVE_BUFFER);
 
@@ -158,7 +159,8 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                 direct.put(datagram.duplicate());
                 direct.flip();
             }
-            Syscalls.sendto(fd, direct.duplicate(), kernelAddress);
+            // jnr passes a direct buffer's address from its position and moves nothing.
+            Syscalls.sendto(fd, direct, kernelAddress);
         } finally {
             sendLock.unlock();
             leave();
@@ -207,6 +209,42 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for the next datagram and lends it to {@code visitor} without
+     * copying: the hot path of a reader that keeps only some of what it receives (a multiplexed
+     * connection copies the replies somebody waits for and nothing else). Nothing is allocated.
+     *
+     * @return true if a datagram was visited, false if none arrived in time
+     * @throws ChannelClosedException if the socket is closed, before or during the wait
+     */
+    @Override
+    public boolean receive(Duration timeout, DatagramVisitor visitor) {
+        long deadline = deadlineOf(timeout);
+        gate.enter();
+        receiveLock.lock();
+        try {
+            while (true) {
+                if (!waitReadable(deadline)) {
+                    return false;
+                }
+                int length = receiveWaiting();
+                if (length >= 0) {
+                    ByteBuffer lent = receiveBuffer;
+                    lent.clear().limit(length);
+                    try {
+                        visitor.visit(senderAddress.getInt(4), senderAddress.getInt(8), lent);
+                    } finally {
+                        lent.clear();
+                    }
+                    return true;
+                }
+            }
+        } finally {
+            receiveLock.unlock();
+            leave();
+        }
+    }
+
     /** @param deadline a {@link System#nanoTime()} value, or -1 to wait for ever */
     private Optional<Datagram> receive(long deadline) {
         gate.enter();
@@ -216,9 +254,11 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                 if (!waitReadable(deadline)) {
                     return Optional.empty();
                 }
-                Datagram datagram = receiveWaiting();
-                if (datagram != null) {
-                    return Optional.of(datagram);
+                int length = receiveWaiting();
+                if (length >= 0) {
+                    byte[] bytes = new byte[length];
+                    receiveBuffer.get(0, bytes);
+                    return Optional.of(new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes));
                 }
                 // Readable, yet nothing there (another reader of a shared descriptor): wait again.
             }
@@ -251,12 +291,13 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
     }
 
     /**
-     * Receives the datagram the socket says is waiting, sized first so it is never truncated.
+     * Receives the datagram the socket says is waiting into the receive buffer, sized first so it
+     * is never truncated; its sender is left in {@code senderAddress}.
      *
-     * @return the datagram, or null if there was none after all (EAGAIN)
+     * @return its length, or -1 if there was none after all (EAGAIN)
      */
-    private Datagram receiveWaiting() {
-        long size = Syscalls.recvfrom(fd, receiveBuffer, 0, Syscalls.MSG_PEEK, senderAddress);
+    private int receiveWaiting() {
+        long size = Syscalls.recvfrom(fd, receiveBuffer, 0, Syscalls.MSG_PEEK, senderAddress, senderAddressLength);
         if (size < 0) {
             return failedReceive((int) -size);
         }
@@ -266,7 +307,8 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                     Integer.toUnsignedString(portId), receiveBuffer.capacity(), grown, size);
             receiveBuffer = directBuffer(grown);
         }
-        long received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress);
+        long received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress,
+                senderAddressLength);
         if (received < 0) {
             return failedReceive((int) -received);
         }
@@ -275,14 +317,12 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
             throw new IllegalStateException("netlink datagram of " + received + " bytes replaced one of " + size
                     + " bytes between MSG_PEEK and the read; is the descriptor shared?");
         }
-        byte[] bytes = new byte[(int) received];
-        receiveBuffer.get(0, bytes);
-        return new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes);
+        return (int) received;
     }
 
-    private Datagram failedReceive(int errno) {
+    private int failedReceive(int errno) {
         if (errno == Errno.EAGAIN.number()) {
-            return null;
+            return -1;
         }
         if (errno == Errno.EBADF.number() && gate.isClosed()) {
             throw new ChannelClosedException(Syscalls.TRANSPORT);
@@ -329,6 +369,7 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
      * family). Some groups need {@code CAP_NET_ADMIN} or similar: the kernel then answers
      * {@link Errno#EPERM}, thrown as {@link dev.kchannel.api.error.PermissionDeniedException}.
      */
+    @Override
     public void joinGroup(int group) {
         requireGroup(group);
         setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group, "join multicast group " + group);

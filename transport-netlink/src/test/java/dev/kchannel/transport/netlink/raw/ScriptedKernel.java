@@ -81,6 +81,11 @@ final class ScriptedKernel implements DatagramIo {
     }
 
     @Override
+    public void joinGroup(int group) {
+        throw new UnsupportedOperationException("a scripted NetlinkConnection never joins groups");
+    }
+
+    @Override
     public void close() {
         closed = true;
     }
