@@ -296,6 +296,8 @@ final class EventSubscription implements Subscription {
                 + " while it was gone are lost and cannot be counted, SEQ starts again from 0";
         family = now;
         stopped = false;
+        // Whatever an earlier overflow swallowed is older than this announcement.
+        overflowed = false;
         // The new module's subscriber numbers its events from 0: what it sent before the join is a countable gap.
         gaps = SequenceGapDetector.startingAt(0);
         LOG.warn("{}", reason);

@@ -75,7 +75,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Closing</h2>
  * {@link #close()} may come from any thread: every pending and queued call fails with
- * {@link ChannelClosedException}, the reader wakes and ends, and later calls throw it.
+ * {@link ChannelClosedException}, the reader wakes and ends, and later calls throw it. It returns
+ * once the reader has ended and the socket is closed (called from a completion stage on the
+ * reader thread, it returns at once and the reader ends after that stage).
  */
 public final class MultiplexedConnection implements AutoCloseable {
 
@@ -322,6 +324,16 @@ public final class MultiplexedConnection implements AutoCloseable {
         }
     }
 
+    /** The multicast groups joined through {@link #joinGroup(int)}, in the order they were. */
+    public List<Integer> groups() {
+        sendLock.lock();
+        try {
+            return List.copyOf(groups);
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
     /**
      * Where multicast datagrams from the kernel go, on the reader thread, in order: keep it short
      * and do not block. Without a listener they are skipped and counted.
@@ -335,6 +347,11 @@ public final class MultiplexedConnection implements AutoCloseable {
     /** The port id of the socket in use now (a reset changes it). */
     public int portId() {
         return io.portId();
+    }
+
+    /** The socket in use now, for tests of its options. */
+    DatagramIo socketInUse() {
+        return io;
     }
 
     /** Whether {@link #close()} has not been called. */
@@ -756,6 +773,21 @@ public final class MultiplexedConnection implements AutoCloseable {
     @Override
     public void close() {
         closeWith(new ChannelClosedException(Syscalls.TRANSPORT));
+        // The socket's descriptors are freed when the reader leaves its receive: wait for that, so
+        // that nothing is left open once close returns (unless a stage on the reader closes).
+        if (Thread.currentThread() != reader) {
+            boolean interrupted = false;
+            while (reader.isAlive()) {
+                try {
+                    reader.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void closeWith(ChannelClosedException reason) {
