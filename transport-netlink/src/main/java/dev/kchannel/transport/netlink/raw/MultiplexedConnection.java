@@ -462,10 +462,13 @@ public final class MultiplexedConnection implements AutoCloseable {
 
     /**
      * A request left the window: lets the queued ones in. Failures to send are collected in
-     * {@code failed} and completed by the caller after the lock, since completing runs the
-     * callers' stages. Under the send lock.
+     * {@code failed} (made when first needed, so that the usual case allocates nothing) and
+     * completed by the caller after the lock, since completing runs the callers' stages. Under
+     * the send lock.
+     *
+     * @return {@code failed}, or a new list if it was null and a send failed
      */
-    private void sendWaiting(List<Pending> failed) {
+    private List<Pending> sendWaiting(List<Pending> failed) {
         while (inFlight < maxInFlight && !waiting.isEmpty()) {
             RequestCall next = waiting.poll();
             if (next.isDone()) {
@@ -476,13 +479,29 @@ public final class MultiplexedConnection implements AutoCloseable {
             if (refused != null) {
                 inFlight--;
                 next.failWith = refused;
-                failed.add(next);
+                failed = added(failed, next);
+            }
+        }
+        return failed;
+    }
+
+    private static List<Pending> added(List<Pending> list, Pending call) {
+        List<Pending> to = list != null ? list : new ArrayList<>(2);
+        to.add(call);
+        return to;
+    }
+
+    /** Completes, outside the lock, the calls whose send failed. */
+    private static void refuse(List<Pending> failed) {
+        if (failed != null) {
+            for (Pending call : failed) {
+                call.fail(call.failWith);
             }
         }
     }
 
-    /** The running dump ended: starts the next one still wanted. Under the send lock. */
-    private void startNextDump(List<Pending> failed) {
+    /** The running dump ended: starts the next one still wanted. Under the send lock; see sendWaiting. */
+    private List<Pending> startNextDump(List<Pending> failed) {
         while (runningDump == null && !waitingDumps.isEmpty()) {
             DumpCall next = waitingDumps.poll();
             if (next.abandoned) {
@@ -491,11 +510,12 @@ public final class MultiplexedConnection implements AutoCloseable {
             KchannelException refused = startDump(next);
             if (refused != null) {
                 next.failWith = refused;
-                failed.add(next);
+                failed = added(failed, next);
             } else {
                 awakenTimekeeper(next.deadline);
             }
         }
+        return failed;
     }
 
     /**
@@ -507,24 +527,22 @@ public final class MultiplexedConnection implements AutoCloseable {
         if (!slots.compareAndSet(call.seq & SLOT_MASK, call, null)) {
             return false;
         }
-        List<Pending> failed = new ArrayList<>(0);
+        List<Pending> failed = null;
         sendLock.lock();
         try {
             if (call instanceof DumpCall) {
                 if (runningDump == call) {
                     runningDump = null;
-                    startNextDump(failed);
+                    failed = startNextDump(null);
                 }
             } else {
                 inFlight--;
-                sendWaiting(failed);
+                failed = sendWaiting(null);
             }
         } finally {
             sendLock.unlock();
         }
-        for (Pending refused : failed) {
-            refused.fail(refused.failWith);
-        }
+        refuse(failed);
         return true;
     }
 
@@ -640,7 +658,7 @@ public final class MultiplexedConnection implements AutoCloseable {
             return;
         }
         List<Pending> cut = new ArrayList<>();
-        List<Pending> failed = new ArrayList<>();
+        List<Pending> failed;
         DatagramIo old;
         sendLock.lock();
         try {
@@ -662,8 +680,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                 }
             }
             runningDump = null;
-            sendWaiting(failed);
-            startNextDump(failed);
+            failed = startNextDump(sendWaiting(null));
         } finally {
             sendLock.unlock();
         }
@@ -671,9 +688,7 @@ public final class MultiplexedConnection implements AutoCloseable {
         for (Pending call : cut) {
             call.fail(new ConnectionResetException(call.operation, cause));
         }
-        for (Pending refused : failed) {
-            refused.fail(refused.failWith);
-        }
+        refuse(failed);
     }
 
     // ---- deadlines --------------------------------------------------------------------------
@@ -1088,7 +1103,7 @@ public final class MultiplexedConnection implements AutoCloseable {
             LOG.debug("{} was interrupted (NLM_F_DUMP_INTR); dumping again, attempt {}", operation,
                     attempts.attempt());
             KchannelException refused;
-            List<Pending> failed = new ArrayList<>(0);
+            List<Pending> failed = null;
             sendLock.lock();
             try {
                 if (!slots.compareAndSet(seq & SLOT_MASK, this, null)) {
@@ -1098,14 +1113,12 @@ public final class MultiplexedConnection implements AutoCloseable {
                 if (refused != null && runningDump == this) {
                     // Out of its slot for good: the dump slot goes to the next dump.
                     runningDump = null;
-                    startNextDump(failed);
+                    failed = startNextDump(null);
                 }
             } finally {
                 sendLock.unlock();
             }
-            for (Pending next : failed) {
-                next.fail(next.failWith);
-            }
+            refuse(failed);
             if (refused != null) {
                 throw refused;
             }
