@@ -3,7 +3,9 @@ package dev.kchannel.transport.netlink.raw;
 
 import dev.kchannel.api.error.CallTimeoutException;
 import dev.kchannel.api.error.ChannelClosedException;
+import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KchannelException;
+import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.MalformedMessageException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,9 +14,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -22,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +117,14 @@ public final class MultiplexedConnection implements AutoCloseable {
     private final ReentrantLock sendLock = new ReentrantLock();
     private volatile DatagramIo io;
     private int lastSeq;
-    private int inFlight;
+    /**
+     * Requests sent and not yet out of their slot. Changed under the send lock when it goes up,
+     * without it when a request leaves (see {@link #leave}), so that completing a call takes no
+     * lock unless requests are queued.
+     */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** How many requests wait in {@link #waiting}: read without the lock by {@link #leave}. */
+    private volatile int waitingCount;
     private final ArrayDeque<RequestCall> waiting = new ArrayDeque<>();
     private final ArrayDeque<DumpCall> waitingDumps = new ArrayDeque<>();
     private DumpCall runningDump;
@@ -188,22 +202,27 @@ public final class MultiplexedConnection implements AutoCloseable {
         RequestCall call = new RequestCall(request, operation != null ? operation : "request type " + request.type(),
                 checkedTimeout(timeout));
         KchannelException refused = null;
+        List<Pending> failed = null;
         sendLock.lock();
         try {
             if (closed) {
                 refused = new ChannelClosedException(Syscalls.TRANSPORT);
-            } else if (inFlight >= maxInFlight || !waiting.isEmpty()) {
+            } else if (inFlight.get() >= maxInFlight || !waiting.isEmpty()) {
                 waiting.add(call);
+                waitingCount = waiting.size();
+                // A request leaving meanwhile may have seen no queue: look again now that it shows.
+                failed = sendWaiting(null);
             } else {
-                inFlight++;
+                inFlight.incrementAndGet();
                 refused = trySend(call);
                 if (refused != null) {
-                    inFlight--;
+                    inFlight.decrementAndGet();
                 }
             }
         } finally {
             sendLock.unlock();
         }
+        refuse(failed);
         if (refused != null) {
             call.fail(refused);
         } else {
@@ -403,7 +422,7 @@ public final class MultiplexedConnection implements AutoCloseable {
     public int pendingCalls() {
         sendLock.lock();
         try {
-            return inFlight + waiting.size() + waitingDumps.size() + (runningDump != null ? 1 : 0);
+            return inFlight.get() + waiting.size() + waitingDumps.size() + (runningDump != null ? 1 : 0);
         } finally {
             sendLock.unlock();
         }
@@ -469,19 +488,20 @@ public final class MultiplexedConnection implements AutoCloseable {
      * @return {@code failed}, or a new list if it was null and a send failed
      */
     private List<Pending> sendWaiting(List<Pending> failed) {
-        while (inFlight < maxInFlight && !waiting.isEmpty()) {
+        while (inFlight.get() < maxInFlight && !waiting.isEmpty()) {
             RequestCall next = waiting.poll();
             if (next.isDone()) {
                 continue; // cancelled or timed out while it waited
             }
-            inFlight++;
+            inFlight.incrementAndGet();
             KchannelException refused = trySend(next);
             if (refused != null) {
-                inFlight--;
+                inFlight.decrementAndGet();
                 next.failWith = refused;
                 failed = added(failed, next);
             }
         }
+        waitingCount = waiting.size();
         return failed;
     }
 
@@ -527,6 +547,14 @@ public final class MultiplexedConnection implements AutoCloseable {
         if (!slots.compareAndSet(call.seq & SLOT_MASK, call, null)) {
             return false;
         }
+        if (call instanceof RequestCall) {
+            // The usual case takes no lock. A request queued meanwhile either shows in
+            // waitingCount here or sees this decrement itself (both sides write, then read).
+            inFlight.decrementAndGet();
+            if (waitingCount == 0) {
+                return true;
+            }
+        }
         List<Pending> failed = null;
         sendLock.lock();
         try {
@@ -536,7 +564,6 @@ public final class MultiplexedConnection implements AutoCloseable {
                     failed = startNextDump(null);
                 }
             } else {
-                inFlight--;
                 failed = sendWaiting(null);
             }
         } finally {
@@ -675,7 +702,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                 if (call != null) {
                     cut.add(call);
                     if (call instanceof RequestCall) {
-                        inFlight--;
+                        inFlight.decrementAndGet();
                     }
                 }
             }
@@ -739,6 +766,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                         any = true;
                     }
                 }
+                waitingCount = waiting.size();
             } finally {
                 sendLock.unlock();
             }
@@ -820,7 +848,8 @@ public final class MultiplexedConnection implements AutoCloseable {
             waiting.clear();
             waitingDumps.clear();
             runningDump = null;
-            inFlight = 0;
+            inFlight.set(0);
+            waitingCount = 0;
         } finally {
             sendLock.unlock();
         }
@@ -919,7 +948,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                 case Netlink.NLMSG_NOOP:
                     return;
                 case Netlink.NLMSG_OVERRUN:
-                    end(null, dev.kchannel.api.error.KernelErrorException.forErrno(dev.kchannel.api.error.Errno.ENOBUFS)
+                    end(null, KernelErrorException.forErrno(Errno.ENOBUFS)
                             .transport(Syscalls.TRANSPORT).operation(operation + " (NLMSG_OVERRUN: data was lost)")
                             .build());
                     return;
@@ -1057,7 +1086,7 @@ public final class MultiplexedConnection implements AutoCloseable {
             }
             boolean over;
             if (message.type() == Netlink.NLMSG_OVERRUN) {
-                fail(dev.kchannel.api.error.KernelErrorException.forErrno(dev.kchannel.api.error.Errno.ENOBUFS)
+                fail(KernelErrorException.forErrno(Errno.ENOBUFS)
                         .transport(Syscalls.TRANSPORT).operation(operation + " (NLMSG_OVERRUN: data was lost)").build());
                 over = true;
             } else {
@@ -1157,7 +1186,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                 @Override
                 public NetlinkMessage next() {
                     if (!hasNext()) {
-                        throw new java.util.NoSuchElementException(operation + " has no more parts");
+                        throw new NoSuchElementException(operation + " has no more parts");
                     }
                     synchronized (DumpCall.this) {
                         taken++;
@@ -1165,8 +1194,8 @@ public final class MultiplexedConnection implements AutoCloseable {
                     }
                 }
             };
-            return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(parts,
-                    java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false).onClose(this::closeEarly);
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(parts,
+                    Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(this::closeEarly);
         }
 
         private synchronized boolean awaitPart() {
