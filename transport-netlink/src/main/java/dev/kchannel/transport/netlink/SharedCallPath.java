@@ -28,7 +28,9 @@ final class SharedCallPath implements CallPath {
     @Override
     public CompletableFuture<NetlinkMessage> request(NetlinkMessage request, String operation, Duration timeout,
             boolean callerWaits) {
-        return connection.requestAsync(request, operation, timeout);
+        // A caller that waits takes its own reply off the socket when it is there already.
+        return callerWaits ? connection.requestWaiting(request, operation, timeout)
+                : connection.requestAsync(request, operation, timeout);
     }
 
     /** A connection of its own: a {@link GenericNetlink} runs one operation at a time. */

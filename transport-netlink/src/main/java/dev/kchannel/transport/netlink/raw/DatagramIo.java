@@ -33,6 +33,20 @@ interface DatagramIo {
         return datagram.isPresent();
     }
 
+    /**
+     * Waits up to {@code timeout} until a datagram can be received, without taking it or holding
+     * up {@link #tryReceive} in other threads; see {@link NetlinkSocket#awaitReadable}.
+     */
+    boolean awaitReadable(Duration timeout);
+
+    /**
+     * Takes the datagram waiting now if {@code filter} wants it, without waiting; see
+     * {@link NetlinkSocket#tryReceive}.
+     *
+     * @return {@link NetlinkSocket#TAKEN}, {@link NetlinkSocket#LEFT} or {@link NetlinkSocket#EMPTY}
+     */
+    int tryReceive(DatagramVisitor visitor, DatagramFilter filter);
+
     /** Joins multicast group {@code group}; see {@link NetlinkSocket#joinGroup(int)}. */
     void joinGroup(int group);
 

@@ -51,7 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Asynchronous by construction</h2>
  * {@link #requestAsync} returns at once: no thread waits for a pending call. The reader completes
- * the future; a timekeeper thread, {@code kchan-netlink-deadlines}, fails it with
+ * the future. A caller that is going to wait anyway ({@link #request}, {@link #requestWaiting})
+ * reads the socket itself while nobody else does, taking only replies to calls whose callers wait:
+ * a synchronous kernel handler has queued the answer by the time the request is sent, so the
+ * common case costs no hand-over between threads. A timekeeper thread,
+ * {@code kchan-netlink-deadlines}, fails a call with
  * {@link CallTimeoutException} at its deadline; {@link CompletableFuture#cancel cancelling} it
  * forgets its sequence number at once. Futures complete on those threads: chain blocking work with
  * an {@code ...Async} stage, and never call {@link #request} from a completion stage (it would
@@ -112,6 +116,9 @@ public final class MultiplexedConnection implements AutoCloseable {
     private final Thread reader;
     private final Thread timekeeper;
     private final DatagramVisitor dispatcher = this::dispatch;
+    private final DatagramFilter callerFilter = this::takenByCaller;
+    /** Held by whichever thread takes datagrams off the socket: the reader, or a waiting caller. */
+    private final ReentrantLock receiving = new ReentrantLock();
 
     // Guarded by sendLock: the socket, numbering, the window, the queues, the send buffer.
     private final ReentrantLock sendLock = new ReentrantLock();
@@ -198,9 +205,27 @@ public final class MultiplexedConnection implements AutoCloseable {
      */
     public CompletableFuture<NetlinkMessage> requestAsync(NetlinkMessage request, String operation,
             Duration timeout) {
+        return submit(request, operation, timeout, false).future;
+    }
+
+    /**
+     * {@link #requestAsync} for a caller that is going to wait for the future: it takes its own
+     * answer off the socket if it is there by the time the request is sent (as a synchronous
+     * kernel handler leaves it), and any replies of waiting calls before it, instead of waiting
+     * for the reader thread to hand it over. The future may be complete on return; if not (the
+     * kernel answers later, or another thread is reading), the reader completes it.
+     */
+    public CompletableFuture<NetlinkMessage> requestWaiting(NetlinkMessage request, String operation,
+            Duration timeout) {
+        RequestCall call = submit(request, operation, timeout, true);
+        helpReceive(call);
+        return call.future;
+    }
+
+    private RequestCall submit(NetlinkMessage request, String operation, Duration timeout, boolean callerWaits) {
         Objects.requireNonNull(request, "request");
         RequestCall call = new RequestCall(request, operation != null ? operation : "request type " + request.type(),
-                checkedTimeout(timeout));
+                checkedTimeout(timeout), callerWaits);
         KchannelException refused = null;
         List<Pending> failed = null;
         sendLock.lock();
@@ -228,7 +253,7 @@ public final class MultiplexedConnection implements AutoCloseable {
         } else {
             awakenTimekeeper(call.deadline);
         }
-        return call.future;
+        return call;
     }
 
     /** {@link #request(NetlinkMessage, String, Duration)} named after the type, waiting 5 s. */
@@ -247,7 +272,7 @@ public final class MultiplexedConnection implements AutoCloseable {
             throw new IllegalStateException("a blocking request on a thread of the connection it waits for"
                     + " might never end: use requestAsync, or an ...Async stage with an executor of your own");
         }
-        return await(requestAsync(request, operation, timeout));
+        return await(requestWaiting(request, operation, timeout));
     }
 
     /** The value of {@code future}, or what it failed with, thrown as it was. */
@@ -580,17 +605,27 @@ public final class MultiplexedConnection implements AutoCloseable {
             while (!closed) {
                 DatagramIo current = io;
                 try {
-                    current.receive(RECEIVE_WAIT, dispatcher);
+                    if (!current.awaitReadable(RECEIVE_WAIT)) {
+                        continue;
+                    }
+                    receiving.lock();
+                    try {
+                        while (current == io && current.tryReceive(dispatcher, DatagramFilter.ALL) == NetlinkSocket.TAKEN) {
+                            // Everything queued, then back to waiting.
+                        }
+                    } finally {
+                        receiving.unlock();
+                    }
                 } catch (ChannelClosedException e) {
                     if (closed) {
                         return;
                     }
-                    // Only close() closes the socket in use; anything else is a socket gone bad.
-                    reset(e);
+                    // Only close() and a reset close a socket; after a reset, carry on with the new one.
+                    reset(current, e);
                 } catch (MalformedMessageException e) {
-                    reset(e.transport().isPresent() ? e : e.withTransport(Syscalls.TRANSPORT));
+                    reset(current, e.transport().isPresent() ? e : e.withTransport(Syscalls.TRANSPORT));
                 } catch (KchannelException e) {
-                    reset(e);
+                    reset(current, e);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -601,7 +636,55 @@ public final class MultiplexedConnection implements AutoCloseable {
         }
     }
 
-    /** One datagram, read in place; runs on the reader thread. */
+    /**
+     * A caller about to wait for {@code call} reads the socket itself while nobody else does:
+     * datagrams that answer calls whose callers wait (its own, usually already queued), until its
+     * own is done. Datagrams for asynchronous calls, dumps and multicasts are left to the reader
+     * thread, so their futures and listeners run there as documented. Saves the two thread
+     * switches a reply handed over by the reader costs.
+     */
+    private void helpReceive(RequestCall call) {
+        Thread self = Thread.currentThread();
+        if (call.future.isDone() || self == reader || self == timekeeper || receiving.isHeldByCurrentThread()
+                || !receiving.tryLock()) {
+            return;
+        }
+        DatagramIo current = io;
+        KchannelException failure = null;
+        try {
+            while (!call.future.isDone() && current == io
+                    && current.tryReceive(dispatcher, callerFilter) == NetlinkSocket.TAKEN) {
+                // The next one, until its own answer is in.
+            }
+        } catch (ChannelClosedException e) {
+            if (!closed) {
+                failure = e;
+            }
+        } catch (MalformedMessageException e) {
+            failure = e.transport().isPresent() ? e : e.withTransport(Syscalls.TRANSPORT);
+        } catch (KchannelException e) {
+            failure = e;
+        } finally {
+            receiving.unlock();
+        }
+        if (failure != null) {
+            reset(current, failure);
+        }
+    }
+
+    /** What a waiting caller takes off the socket: replies to waiting calls, and late ones. */
+    private boolean takenByCaller(int senderPort, int groups, int firstSeq) {
+        if (senderPort != 0 || groups != 0) {
+            return false;
+        }
+        Pending call = firstSeq == 0 ? null : slots.get(firstSeq & SLOT_MASK);
+        if (call == null || call.seq != firstSeq) {
+            return true; // nobody's: dropped as late whoever reads it
+        }
+        return call instanceof RequestCall && ((RequestCall) call).callerWaits;
+    }
+
+    /** One datagram, read in place; on the reader thread, or a waiting caller's (see helpReceive). */
     private void dispatch(int senderPort, int groups, ByteBuffer bytes) {
         if (senderPort != 0 || groups != 0) {
             multicast(senderPort, groups, bytes);
@@ -658,7 +741,10 @@ public final class MultiplexedConnection implements AutoCloseable {
      * {@link ConnectionResetException} and carries on with a fresh socket; queued calls are sent
      * on it. If no fresh socket can be had, the connection closes.
      */
-    private void reset(KchannelException cause) {
+    private void reset(DatagramIo bad, KchannelException cause) {
+        if (bad != io) {
+            return; // already replaced, by whichever thread saw the failure first
+        }
         LOG.warn("netlink port {}: {}; failing the calls waiting on it and opening a fresh socket",
                 Integer.toUnsignedString(io.portId()), cause.getMessage());
         List<Integer> rejoin;
@@ -689,7 +775,7 @@ public final class MultiplexedConnection implements AutoCloseable {
         DatagramIo old;
         sendLock.lock();
         try {
-            if (closed) {
+            if (closed || io != bad) {
                 fresh.close();
                 return;
             }
@@ -922,12 +1008,15 @@ public final class MultiplexedConnection implements AutoCloseable {
     private final class RequestCall extends Pending {
         private final CompletableFuture<NetlinkMessage> future = new CallFuture(this);
         private final long timeoutNanos;
+        /** Whether its caller waits for it, so that it may complete on the caller's own thread. */
+        final boolean callerWaits;
         private NetlinkMessage reply;
         private int replies;
 
-        RequestCall(NetlinkMessage request, String operation, long timeoutNanos) {
+        RequestCall(NetlinkMessage request, String operation, long timeoutNanos, boolean callerWaits) {
             super(request, operation);
             this.timeoutNanos = timeoutNanos;
+            this.callerWaits = callerWaits;
             this.deadline = System.nanoTime() + timeoutNanos;
         }
 

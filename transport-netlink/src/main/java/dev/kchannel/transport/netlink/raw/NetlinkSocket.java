@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * allocates nothing.
  *
  * <h2>Threads and closing</h2>
- * One thread may send while another receives. Concurrent receives (or sends) are serialised.
+ * One thread may send while another receives. Concurrent receives (or sends) are serialised;
+ * {@link #awaitReadable} waits without holding up receives in other threads.
  * {@link #close()} may be called from any thread, any number of times. It wakes every thread
  * blocked in a receive, which then throws {@link ChannelClosedException}. Netlink sockets ignore
  * {@code shutdown(2)} and closing a descriptor does not wake a thread polling it, so each socket
@@ -53,6 +54,13 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetlinkSocket.class);
 
+    /** {@link #tryReceive}: the datagram was taken and visited. */
+    public static final int TAKEN = 1;
+    /** {@link #tryReceive}: a datagram is waiting, but the filter left it. */
+    public static final int LEFT = 0;
+    /** {@link #tryReceive}: nothing is waiting. */
+    public static final int EMPTY = -1;
+
     /** Where receiving starts: the kernel sizes dump datagrams to at most about 32 KiB by default. */
     private static final int INITIAL_RECEIVE_BUFFER = 32 * 1024;
 
@@ -71,8 +79,7 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
     private final ByteBuffer senderAddressLength = directBuffer(4);
     private final ByteBuffer pollFds = directBuffer(2 * Syscalls.POLLFD_SIZE);
     private ByteBuffer receiveBuffer = directBuffer(INITIAL_RECEIVE_BUFFER);
-    /** Whether the last visited receive found a datagram: the next one tries before it polls. */
-    private boolean lastReceiveFoundMore;
+    private final ReentrantLock pollLock = new ReentrantLock();
 
     private NetlinkSocket(int protocol, int fd, int wakeFd, int portId) {
         this.protocol = protocol;
@@ -197,27 +204,26 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
     /**
      * Waits up to {@code timeout} until a datagram (or a pending error) can be received, without
-     * receiving it.
+     * receiving it. It does not hold up receives in other threads meanwhile, so one thread can
+     * watch the socket while others take what arrives ({@link #tryReceive}).
      *
      * @return true if one is waiting, false on timeout
      * @throws ChannelClosedException if the socket is closed, before or during the wait
      */
+    @Override
     public boolean awaitReadable(Duration timeout) {
         long deadline = deadlineOf(timeout);
         gate.enter();
-        receiveLock.lock();
         try {
             return waitReadable(deadline);
         } finally {
-            receiveLock.unlock();
             leave();
         }
     }
 
     /**
      * Waits up to {@code timeout} for the next datagram and lends it to {@code visitor} without
-     * copying: the hot path of a reader that keeps only some of what it receives (a multiplexed
-     * connection copies the replies somebody waits for and nothing else). Nothing is allocated.
+     * copying. Nothing is allocated.
      *
      * @return true if a datagram was visited, false if none arrived in time
      * @throws ChannelClosedException if the socket is closed, before or during the wait
@@ -228,35 +234,64 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
         gate.enter();
         receiveLock.lock();
         try {
-            // Under load the next datagram is usually queued already: try it before polling,
-            // which saves a system call per datagram; poll when the queue turns out empty.
-            boolean tryFirst = lastReceiveFoundMore;
             while (true) {
-                if (tryFirst) {
-                    tryFirst = false;
-                    if (gate.isClosed()) {
-                        throw new ChannelClosedException(Syscalls.TRANSPORT);
-                    }
-                } else if (!waitReadable(deadline)) {
-                    lastReceiveFoundMore = false;
+                if (!waitReadable(deadline)) {
                     return false;
                 }
-                int length = receiveWaiting();
-                lastReceiveFoundMore = length >= 0;
+                int length = peek();
                 if (length >= 0) {
-                    ByteBuffer lent = receiveBuffer;
-                    lent.clear().limit(length);
-                    try {
-                        visitor.visit(senderAddress.getInt(4), senderAddress.getInt(8), lent);
-                    } finally {
-                        lent.clear();
-                    }
+                    lend(read(length), visitor);
                     return true;
                 }
             }
         } finally {
             receiveLock.unlock();
             leave();
+        }
+    }
+
+    /**
+     * Takes the datagram waiting now, if {@code filter} wants it, and lends it to {@code visitor}
+     * without copying; never waits. The filter sees the sender and the first message's sequence
+     * number before the datagram is taken, so a thread can take only what it should handle and
+     * leave the rest queued for another (a multiplexed connection's callers take the replies of
+     * calls that wait, and leave those of asynchronous ones to its reader thread).
+     *
+     * @return {@link #TAKEN}, {@link #LEFT} (the filter declined it) or {@link #EMPTY}
+     * @throws ChannelClosedException if the socket is closed
+     */
+    @Override
+    public int tryReceive(DatagramVisitor visitor, DatagramFilter filter) {
+        gate.enter();
+        receiveLock.lock();
+        try {
+            if (gate.isClosed()) {
+                throw new ChannelClosedException(Syscalls.TRANSPORT);
+            }
+            int length = peek();
+            if (length < 0) {
+                return EMPTY;
+            }
+            int firstSeq = length >= Netlink.NLMSG_HDRLEN ? receiveBuffer.getInt(8) : 0;
+            if (!filter.takes(senderAddress.getInt(4), senderAddress.getInt(8), firstSeq)) {
+                return LEFT;
+            }
+            lend(read(length), visitor);
+            return TAKEN;
+        } finally {
+            receiveLock.unlock();
+            leave();
+        }
+    }
+
+    /** {@code visitor} gets bytes 0..length of the receive buffer, and the sender's address. */
+    private void lend(int length, DatagramVisitor visitor) {
+        ByteBuffer lent = receiveBuffer;
+        lent.clear().limit(length);
+        try {
+            visitor.visit(senderAddress.getInt(4), senderAddress.getInt(8), lent);
+        } finally {
+            lent.clear();
         }
     }
 
@@ -269,13 +304,14 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                 if (!waitReadable(deadline)) {
                     return Optional.empty();
                 }
-                int length = receiveWaiting();
+                int length = peek();
                 if (length >= 0) {
+                    length = read(length);
                     byte[] bytes = new byte[length];
                     receiveBuffer.get(0, bytes);
                     return Optional.of(new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes));
                 }
-                // Readable, yet nothing there (another reader of a shared descriptor): wait again.
+                // Readable, yet nothing there (another reader took it): wait again.
             }
         } finally {
             receiveLock.unlock();
@@ -283,41 +319,61 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
         }
     }
 
-    /** Polls the socket and the wake-up eventfd; false on timeout. Call with the receive lock. */
+    /**
+     * Polls the socket and the wake-up eventfd; false on timeout. Takes the poll lock, for the
+     * reused {@code pollfd} array, so it may be called with or without the receive lock.
+     */
     private boolean waitReadable(long deadline) {
-        while (true) {
-            if (gate.isClosed()) {
-                throw new ChannelClosedException(Syscalls.TRANSPORT);
+        pollLock.lock();
+        try {
+            while (true) {
+                if (gate.isClosed()) {
+                    throw new ChannelClosedException(Syscalls.TRANSPORT);
+                }
+                pollFds.putShort(6, (short) 0);
+                pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
+                int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline));
+                if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || gate.isClosed()) {
+                    throw new ChannelClosedException(Syscalls.TRANSPORT);
+                }
+                if (ready > 0) {
+                    return true;
+                }
+                if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+                // Interrupted by a signal, or poll woke a little early: wait for what is left.
             }
-            pollFds.putShort(6, (short) 0);
-            pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
-            int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline));
-            if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || gate.isClosed()) {
-                throw new ChannelClosedException(Syscalls.TRANSPORT);
-            }
-            if (ready > 0) {
-                return true;
-            }
-            if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            // Interrupted by a signal, or poll woke a little early: wait for what is left.
+        } finally {
+            pollLock.unlock();
         }
     }
 
     /**
-     * Receives the datagram the socket says is waiting into the receive buffer, sized first so it
-     * is never truncated; its sender is left in {@code senderAddress}.
+     * Asks the kernel for the size of the datagram waiting, without taking it; its sender is left
+     * in {@code senderAddress} and its first {@value Netlink#NLMSG_HDRLEN} bytes (the first
+     * message's header) in the receive buffer. Call with the receive lock.
      *
-     * @return its length, or -1 if there was none after all (EAGAIN)
+     * @return its length, or -1 if there is none (EAGAIN)
      */
-    private int receiveWaiting() {
-        long size = Syscalls.recvfrom(fd, receiveBuffer, 0, Syscalls.MSG_PEEK, senderAddress, senderAddressLength);
+    private int peek() {
+        long size = Syscalls.recvfrom(fd, receiveBuffer, Netlink.NLMSG_HDRLEN, Syscalls.MSG_PEEK, senderAddress,
+                senderAddressLength);
         if (size < 0) {
             return failedReceive((int) -size);
         }
+        return (int) Math.min(size, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Takes the datagram {@link #peek} measured into the receive buffer, grown first so it is
+     * never truncated. Call with the receive lock, right after the peek.
+     *
+     * @return its length
+     */
+    private int read(int size) {
         if (size > receiveBuffer.capacity()) {
-            int grown = size > 1 << 30 ? (int) size : Integer.highestOneBit((int) size - 1) << 1;
+            int grown = size > 1 << 30 ? size : Integer.highestOneBit(size - 1) << 1;
             LOG.debug("netlink port {}: receive buffer grows from {} to {} bytes for a {}-byte datagram",
                     Integer.toUnsignedString(portId), receiveBuffer.capacity(), grown, size);
             receiveBuffer = directBuffer(grown);
@@ -325,7 +381,13 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
         long received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress,
                 senderAddressLength);
         if (received < 0) {
-            return failedReceive((int) -received);
+            int errno = (int) -received;
+            if (errno == Errno.EAGAIN.number()) {
+                // Peeked under the receive lock: only a reader of a shared descriptor could take it.
+                throw new IllegalStateException("netlink datagram of " + size + " bytes vanished between MSG_PEEK"
+                        + " and the read; is the descriptor shared?");
+            }
+            return failedReceive(errno);
         }
         if (received > receiveBuffer.capacity()) {
             // Only another reader of this descriptor could swap the datagram between peek and read.

@@ -4,10 +4,10 @@ package dev.kchannel.transport.netlink.raw;
 import dev.kchannel.api.error.ChannelClosedException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -23,7 +23,8 @@ public final class LiveScriptedKernel implements DatagramIo {
     private static final Object CLOSED = new Object();
 
     private final int port;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /** What the socket would receive, in order; guarded by its own monitor. */
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>();
     private final List<NetlinkMessage> requests = new ArrayList<>();
     /** The answers held, one list per request. */
     private final List<List<byte[]>> held = new ArrayList<>();
@@ -56,7 +57,7 @@ public final class LiveScriptedKernel implements DatagramIo {
             answers = new ArrayList<>(held);
             held.clear();
         }
-        answers.forEach(each -> each.forEach(answer -> inbox.add(Datagram.of(0, 0, answer))));
+        answers.forEach(each -> each.forEach(answer -> add(Datagram.of(0, 0, answer))));
     }
 
     /** Delivers the answers held so far, the last request's first (each request's in order), and stops holding. */
@@ -74,7 +75,7 @@ public final class LiveScriptedKernel implements DatagramIo {
         if (reversed) {
             java.util.Collections.reverse(answers);
         }
-        answers.forEach(each -> each.forEach(answer -> inbox.add(Datagram.of(0, 0, answer))));
+        answers.forEach(each -> each.forEach(answer -> add(Datagram.of(0, 0, answer))));
     }
 
     /** Requests whose answers are held now. */
@@ -84,12 +85,12 @@ public final class LiveScriptedKernel implements DatagramIo {
 
     /** Delivers a datagram now, as the kernel (port 0) would. */
     public void deliver(int groupMask, byte[] bytes) {
-        inbox.add(Datagram.of(0, groupMask, bytes));
+        add(Datagram.of(0, groupMask, bytes));
     }
 
     /** Makes the next receive throw {@code failure}, as recvfrom's errors do. */
     public void failNextReceive(RuntimeException failure) {
-        inbox.add(failure);
+        add(failure);
     }
 
     /** Every request received so far. */
@@ -127,30 +128,100 @@ public final class LiveScriptedKernel implements DatagramIo {
                     continue;
                 }
             }
-            answers.forEach(answer -> inbox.add(Datagram.of(0, 0, answer)));
+            answers.forEach(answer -> add(Datagram.of(0, 0, answer)));
         }
     }
 
     @Override
     public Optional<Datagram> receive(Duration timeout) {
-        if (closed) {
-            throw new ChannelClosedException("netlink");
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.MINUTES.toNanos(10));
+        synchronized (inbox) {
+            while (true) {
+                Object next = inbox.peek();
+                if (next == CLOSED || closed) {
+                    throw new ChannelClosedException("netlink");
+                }
+                if (next != null) {
+                    inbox.poll();
+                    if (next instanceof RuntimeException) {
+                        throw (RuntimeException) next;
+                    }
+                    return Optional.of((Datagram) next);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                waitFor(left);
+            }
         }
-        Object next;
+    }
+
+    @Override
+    public boolean awaitReadable(Duration timeout) {
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.MINUTES.toNanos(10));
+        synchronized (inbox) {
+            while (true) {
+                if (closed) {
+                    throw new ChannelClosedException("netlink");
+                }
+                if (!inbox.isEmpty()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                waitFor(left);
+            }
+        }
+    }
+
+    /**
+     * As a socket does: errors come first, whoever asks; a datagram is taken only if the filter
+     * wants it, seeing its sender and first sequence number.
+     */
+    @Override
+    public int tryReceive(DatagramVisitor visitor, DatagramFilter filter) {
+        Datagram datagram;
+        synchronized (inbox) {
+            if (closed) {
+                throw new ChannelClosedException("netlink");
+            }
+            Object next = inbox.peek();
+            if (next == null) {
+                return NetlinkSocket.EMPTY;
+            }
+            if (next instanceof RuntimeException) {
+                inbox.poll();
+                throw (RuntimeException) next;
+            }
+            datagram = (Datagram) next;
+            ByteBuffer bytes = datagram.bytes();
+            int firstSeq = bytes.remaining() >= Netlink.NLMSG_HDRLEN ? bytes.getInt(8) : 0;
+            if (!filter.takes(datagram.senderPort(), datagram.groups(), firstSeq)) {
+                return NetlinkSocket.LEFT;
+            }
+            inbox.poll();
+        }
+        visitor.visit(datagram.senderPort(), datagram.groups(), datagram.bytes());
+        return NetlinkSocket.TAKEN;
+    }
+
+    private void waitFor(long nanos) {
         try {
-            next = inbox.poll(Math.min(timeout.toMillis(), TimeUnit.MINUTES.toMillis(10)), TimeUnit.MILLISECONDS);
+            TimeUnit.NANOSECONDS.timedWait(inbox, nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            throw new IllegalStateException(e);
         }
-        if (next == CLOSED || closed) {
-            inbox.add(CLOSED);
-            throw new ChannelClosedException("netlink");
+    }
+
+    private void add(Object item) {
+        synchronized (inbox) {
+            inbox.add(item);
+            inbox.notifyAll();
         }
-        if (next instanceof RuntimeException) {
-            throw (RuntimeException) next;
-        }
-        return Optional.ofNullable((Datagram) next);
     }
 
     @Override
@@ -161,7 +232,7 @@ public final class LiveScriptedKernel implements DatagramIo {
     @Override
     public void close() {
         closed = true;
-        inbox.add(CLOSED);
+        add(CLOSED);
     }
 
     // ---- answers, from the C layouts ----------------------------------------------------------

@@ -191,6 +191,53 @@ class MultiplexedConnectionTest {
     }
 
     @Test
+    void waitingCallersMayReadTheSocketButAsyncCallsAlwaysCompleteOnTheReaderThread() throws Exception {
+        connect(MultiplexedConnectionTest::echo);
+        Queue<String> asyncCompletions = new ConcurrentLinkedQueue<>();
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<?>> asyncCalls = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        int tag = thread * 1000 + i;
+                        CompletableFuture<NetlinkMessage> async = connection.requestAsync(tagged(-tag), null, LONG);
+                        asyncCalls.add(async);
+                        // A stage added to a future already complete runs here at once, telling
+                        // nothing: only one that ran after it was added shows the completing thread.
+                        java.util.concurrent.atomic.AtomicBoolean added = new java.util.concurrent.atomic.AtomicBoolean();
+                        async.whenComplete((answer, error) -> {
+                            if (added.get()) {
+                                asyncCompletions.add(Thread.currentThread().getName());
+                            }
+                        });
+                        added.set(true);
+                        CompletableFuture<NetlinkMessage> waited = connection.requestWaiting(tagged(tag), null, LONG);
+                        if (tagOf(MultiplexedConnection.await(waited)) != tag) {
+                            failures.add(new AssertionError("waiting call " + tag + " got another reply"));
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "caller-" + t));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        for (CompletableFuture<?> call : asyncCalls) {
+            call.get(5, TimeUnit.MINUTES);
+        }
+
+        assertThat(failures).isEmpty();
+        assertThat(asyncCompletions).isNotEmpty().allSatisfy(name -> assertThat(name)
+                .as("an asynchronous call's stages run on the reader thread").startsWith("kchan-netlink-reader-"));
+    }
+
+    @Test
     void messagesForAnotherPortOrNoCallAreDroppedAndCounted() throws Exception {
         connect(MultiplexedConnectionTest::echo);
         socket().hold();
@@ -396,7 +443,11 @@ class MultiplexedConnectionTest {
     void multicastDatagramsGoToTheListenerNotToCalls() throws Exception {
         connect(MultiplexedConnectionTest::echo);
         List<Datagram> multicasts = new CopyOnWriteArrayList<>();
-        connection.onMulticast(multicasts::add);
+        List<String> listenerThreads = new CopyOnWriteArrayList<>();
+        connection.onMulticast(datagram -> {
+            multicasts.add(datagram);
+            listenerThreads.add(Thread.currentThread().getName());
+        });
         socket().hold();
         CompletableFuture<NetlinkMessage> call = connection.requestAsync(tagged(5), null, LONG);
         NetlinkMessage sent = socket().requests().get(0);
@@ -407,6 +458,7 @@ class MultiplexedConnectionTest {
         assertThat(tagOf(call.get(5, TimeUnit.MINUTES))).isEqualTo(5);
         assertThat(multicasts).hasSize(1);
         assertThat(multicasts.get(0).groups()).isEqualTo(1 << 15);
+        assertThat(listenerThreads).singleElement().satisfies(name -> assertThat(name).startsWith("kchan-netlink-reader-"));
         assertThatThrownBy(() -> connection.joinGroup(33)).isInstanceOf(IllegalArgumentException.class);
     }
 
