@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link ChannelClosedException}; a machine where netlink cannot work gives
  * {@link TransportUnavailableException}. A receive that finds the receive queue overflowed throws
  * a {@code KernelErrorException} with {@link Errno#ENOBUFS}: messages were lost, and the socket
- * stays usable ({@link #setNoEnobufs(boolean)} turns that report off).
+ * stays usable ({@link #setNoEnobufs(boolean)} turns that report off). An {@code EINVAL} the
+ * kernel leaves when a dump started by one thread races a receive in another is not news and is
+ * received past.
  */
 public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
@@ -357,12 +359,33 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
      * @return its length, or -1 if there is none (EAGAIN)
      */
     private int peek() {
-        long size = Syscalls.recvfrom(fd, receiveBuffer, Netlink.NLMSG_HDRLEN, Syscalls.MSG_PEEK, senderAddress,
-                senderAddressLength);
-        if (size < 0) {
-            return failedReceive((int) -size);
+        while (true) {
+            long size = Syscalls.recvfrom(fd, receiveBuffer, Netlink.NLMSG_HDRLEN, Syscalls.MSG_PEEK, senderAddress,
+                    senderAddressLength);
+            if (size >= 0) {
+                return (int) Math.min(size, Integer.MAX_VALUE);
+            }
+            if (!isDumpRaceNoise((int) -size)) {
+                return failedReceive((int) -size);
+            }
         }
-        return (int) Math.min(size, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Whether a failed receive is the kernel's dump race rather than news: {@code recvmsg}
+     * continues a running dump, checking {@code cb_running} without its lock, so when another
+     * thread's {@code sendto} starts (and finishes) a dump meanwhile, the late continuation finds
+     * nothing running and leaves {@code EINVAL} as the socket's error, reported by the next
+     * receive. No datagram was lost (the error is reported before anything is dequeued): receive
+     * again. Only a socket shared by threads that send dumps while another receives sees it.
+     */
+    private boolean isDumpRaceNoise(int errno) {
+        if (errno != Errno.EINVAL.number()) {
+            return false;
+        }
+        LOG.debug("netlink port {}: EINVAL from recvfrom, left by the kernel's dump race; receiving again",
+                Integer.toUnsignedString(portId));
+        return true;
     }
 
     /**
@@ -378,8 +401,11 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                     Integer.toUnsignedString(portId), receiveBuffer.capacity(), grown, size);
             receiveBuffer = directBuffer(grown);
         }
-        long received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress,
-                senderAddressLength);
+        long received;
+        do {
+            received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress,
+                    senderAddressLength);
+        } while (received < 0 && isDumpRaceNoise((int) -received));
         if (received < 0) {
             int errno = (int) -received;
             if (errno == Errno.EAGAIN.number()) {
