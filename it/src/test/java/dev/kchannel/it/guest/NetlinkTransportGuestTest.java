@@ -215,7 +215,7 @@ class NetlinkTransportGuestTest {
                 while (running.get()) {
                     mostSockets.accumulateAndGet(genericNetlinkSockets() - socketsBefore, Math::max);
                     try {
-                        Thread.sleep(10);
+                        Thread.sleep(50);
                     } catch (InterruptedException e) {
                         return;
                     }

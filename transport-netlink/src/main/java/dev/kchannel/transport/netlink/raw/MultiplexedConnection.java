@@ -213,7 +213,9 @@ public final class MultiplexedConnection implements AutoCloseable {
      * answer off the socket if it is there by the time the request is sent (as a synchronous
      * kernel handler leaves it), and any replies of waiting calls before it, instead of waiting
      * for the reader thread to hand it over. The future may be complete on return; if not (the
-     * kernel answers later, or another thread is reading), the reader completes it.
+     * kernel answers later, or another thread is reading), the reader or another waiting caller
+     * completes it, so stages added to it may run on such a thread: wait for it rather than chain
+     * work to it.
      */
     public CompletableFuture<NetlinkMessage> requestWaiting(NetlinkMessage request, String operation,
             Duration timeout) {
