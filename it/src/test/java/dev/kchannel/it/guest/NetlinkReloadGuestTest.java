@@ -135,7 +135,8 @@ class NetlinkReloadGuestTest {
             eventually("the subscription rejoined the new events group", () -> !listener.restarts.isEmpty());
             // Learnt from nlctrl's announcement, before any call needed it.
             int idAfter = familyId(channel);
-            assertThat(idAfter).as("the family's id after the reload (genl hands out a new one)").isNotEqualTo(idBefore);
+            assertThat(idAfter).as("the family's id after the reload (genl hands out a new one)")
+                    .isNotEqualTo(idBefore);
             long sentBefore = socket.requestsSent();
             assertThat(KchanReplies.payload(channel.call(KchanRequests.echo(HELLO)))).isEqualTo(HELLO);
             assertThat(socket.requestsSent() - sentBefore).as("requests for one call: no ENOENT round trip")

@@ -273,7 +273,8 @@ final class EventSubscription implements Subscription {
             if (!stopped) {
                 stopped = true;
                 LOG.warn("events stopped: Generic Netlink family {} is not registered (kernel module {} unloaded);"
-                        + " the subscription rejoins when it is registered again", family.name(), NetlinkTransport.MODULE);
+                        + " the subscription rejoins when it is registered again", family.name(),
+                        NetlinkTransport.MODULE);
             }
             return;
         } catch (KchannelException e) {

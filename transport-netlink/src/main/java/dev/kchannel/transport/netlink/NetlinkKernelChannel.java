@@ -111,7 +111,8 @@ public final class NetlinkKernelChannel implements KernelChannel {
                 connection.joinGroup(notify.getAsInt());
             }
             watch.resolved(lookUp(settings.family(), () -> GenericFamily.parse(connection.request(
-                    GenericNetlink.familyQuery(settings.family()), "CTRL_CMD_GETFAMILY " + settings.family(), timeout))));
+                    GenericNetlink.familyQuery(settings.family()), "CTRL_CMD_GETFAMILY " + settings.family(),
+                    timeout))));
             return new NetlinkKernelChannel(watch, settings, new SharedCallPath(connection), notify);
         } catch (RuntimeException | LinkageError e) {
             connection.close();
@@ -348,7 +349,8 @@ public final class NetlinkKernelChannel implements KernelChannel {
                         if (cause instanceof NoSuchEntryException) {
                             watch.notFound();
                         }
-                        throw cause instanceof RuntimeException ? (RuntimeException) cause : new CompletionException(cause);
+                        throw cause instanceof RuntimeException ? (RuntimeException) cause
+                                : new CompletionException(cause);
                     }
                     GenericFamily now = GenericFamily.parse(answer);
                     watch.resolved(now);

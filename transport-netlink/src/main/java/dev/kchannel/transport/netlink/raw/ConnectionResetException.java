@@ -26,7 +26,8 @@ public class ConnectionResetException extends KchannelException {
     public ConnectionResetException(String operation, KchannelException cause) {
         super(Syscalls.TRANSPORT + ": " + operation + " was cut off: " + why(cause) + "; every call waiting on the"
                 + " socket failed and the connection goes on with a fresh one; the request may or may not have been"
-                + " carried out", cause.errno() == Errno.UNKNOWN ? Errno.EIO : cause.errno(), Syscalls.TRANSPORT, cause);
+                + " carried out", cause.errno() == Errno.UNKNOWN ? Errno.EIO : cause.errno(), Syscalls.TRANSPORT,
+                cause);
     }
 
     private static String why(KchannelException cause) {

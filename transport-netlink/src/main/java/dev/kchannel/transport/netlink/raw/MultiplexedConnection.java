@@ -612,7 +612,8 @@ public final class MultiplexedConnection implements AutoCloseable {
                     }
                     receiving.lock();
                     try {
-                        while (current == io && current.tryReceive(dispatcher, DatagramFilter.ALL) == NetlinkSocket.TAKEN) {
+                        while (current == io
+                                && current.tryReceive(dispatcher, DatagramFilter.ALL) == NetlinkSocket.TAKEN) {
                             // Everything queued, then back to waiting.
                         }
                     } finally {
