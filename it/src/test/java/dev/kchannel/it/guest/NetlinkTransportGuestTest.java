@@ -29,6 +29,7 @@ import dev.kchannel.transport.netlink.NetlinkTransport;
 import dev.kchannel.transport.netlink.genl.GenericFamily;
 import dev.kchannel.transport.netlink.genl.GenericMessage;
 import dev.kchannel.transport.netlink.genl.GenericNetlink;
+import dev.kchannel.transport.netlink.raw.MultiplexedConnection;
 import dev.kchannel.transport.netlink.raw.Netlink;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 import dev.kchannel.transport.netlink.raw.NetlinkSocket;
@@ -36,14 +37,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -122,16 +126,55 @@ class NetlinkTransportGuestTest {
 
     // ---- 1. one channel, many threads -------------------------------------------------------
 
+    /**
+     * The Generic Netlink sockets this process holds now: the {@code socket:[inode]} links in
+     * /proc/self/fd that /proc/self/net/netlink lists with protocol (column Eth) 16.
+     */
+    static int genericNetlinkSockets() {
+        Set<String> inodes = new HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring("socket:[".length(), target.length() - 1));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // Closed between the listing and the read: not held any more.
+                }
+            }
+            List<String> lines = Files.readAllLines(Path.of("/proc/self/net/netlink"));
+            int count = 0;
+            for (String line : lines.subList(1, lines.size())) {
+                String[] columns = line.trim().split("\\s+");
+                if (columns[1].equals(String.valueOf(Netlink.NETLINK_GENERIC))
+                        && inodes.contains(columns[columns.length - 1])) {
+                    count++;
+                }
+            }
+            return count;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
-    void sharedChannelUnderConcurrencyGivesEveryCallExactlyItsOwnReply() throws Exception {
+    void sharedChannelUnderConcurrencyGoesThroughOneSocketAndGivesEveryCallExactlyItsOwnReply() throws Exception {
         // The issue asks 64 threads x 1,000 calls; CI runs 64 x 50 (-Dkchannel.it.stress=full for the rest).
         int threads = 64;
         int calls = FULL ? 1_000 : 50;
+        int socketsBefore = genericNetlinkSockets();
         try (KernelChannel channel = open()) {
+            MultiplexedConnection socket = channel.unwrap(MultiplexedConnection.class)
+                    .orElseThrow(() -> new AssertionError("the default channel has no shared socket"));
             long before = netlinkStats(channel).requests();
+            long sentBefore = socket.requestsSent();
             Queue<String> wrong = new ConcurrentLinkedQueue<>();
             Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            Set<Integer> replySeqs = ConcurrentHashMap.newKeySet();
             AtomicInteger good = new AtomicInteger();
+            AtomicInteger mostSockets = new AtomicInteger();
+            AtomicBoolean running = new AtomicBoolean(true);
             CountDownLatch start = new CountDownLatch(1);
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -141,7 +184,12 @@ class NetlinkTransportGuestTest {
                         start.await();
                         for (int i = 0; i < calls; i++) {
                             byte[] sent = uniquePayload(thread, i);
-                            byte[] got = KchanReplies.payload(channel.call(KchanRequests.echo(sent)));
+                            KchanMessage reply = channel.call(KchanRequests.echo(sent));
+                            byte[] got = KchanReplies.payload(reply);
+                            if (!replySeqs.add(reply.seq())) {
+                                wrong.add("thread " + thread + " call " + i + " got a reply seq already seen: "
+                                        + reply.seq());
+                            }
                             if (Arrays.equals(sent, got)) {
                                 good.incrementAndGet();
                             } else {
@@ -154,17 +202,43 @@ class NetlinkTransportGuestTest {
                     }
                 }));
             }
+            // Samples the process's Generic Netlink sockets for as long as the calls run.
+            Thread sampler = start(null, "socket-sampler", () -> {
+                while (running.get()) {
+                    mostSockets.accumulateAndGet(genericNetlinkSockets() - socketsBefore, Math::max);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            long started = System.nanoTime();
             start.countDown();
             joinAll(workers);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            running.set(false);
+            sampler.join();
             long after = netlinkStats(channel).requests();
 
             assertThat(failures).as("calls that threw").isEmpty();
-            assertThat(wrong).as("replies carrying another call's payload").isEmpty();
+            assertThat(wrong).as("replies carrying another call's payload or seq").isEmpty();
             assertThat(good.get()).isEqualTo(threads * calls);
             // Every request the handler sees counts once; the first STATS counts after its own reply.
             assertThat(after - before).as("netlink STAT_REQUESTS growth").isGreaterThanOrEqualTo((long) threads * calls)
                     .isEqualTo((long) threads * calls + 1);
+            // One socket for all of it: seen from /proc while the calls ran, and by the connection.
+            assertThat(mostSockets.get()).as("Generic Netlink sockets the channel held during the calls").isEqualTo(1);
+            assertThat(genericNetlinkSockets() - socketsBefore).isEqualTo(1);
+            assertThat(socket.socketsOpened()).as("sockets the channel opened").isEqualTo(1);
+            assertThat(socket.resets()).isZero();
+            assertThat(socket.lateReplies()).isZero();
+            assertThat(socket.requestsSent() - sentBefore).as("requests on the shared socket")
+                    .isEqualTo((long) threads * calls + 1);
+            System.out.printf("shared channel: %d threads x %d calls on one socket in %.1f s (%.0f calls/s)%n",
+                    threads, calls, seconds, threads * calls / seconds);
         }
+        assertThat(genericNetlinkSockets()).as("after close").isEqualTo(socketsBefore);
     }
 
     // ---- 2. many sockets, many channels ------------------------------------------------------

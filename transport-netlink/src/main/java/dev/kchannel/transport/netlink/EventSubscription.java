@@ -7,29 +7,31 @@ import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.error.MalformedMessageException;
+import dev.kchannel.api.error.MalformedMessageException.Reason;
+import dev.kchannel.api.error.NoSuchEntryException;
+import dev.kchannel.api.error.TransportUnavailableException;
 import dev.kchannel.api.message.KchanEvent;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.support.SequenceGapDetector;
+import dev.kchannel.transport.netlink.genl.FamilyChange;
 import dev.kchannel.transport.netlink.genl.GenericFamily;
+import dev.kchannel.transport.netlink.genl.Nlctrl;
 import dev.kchannel.transport.netlink.raw.Datagram;
-import dev.kchannel.transport.netlink.raw.Netlink;
-import dev.kchannel.transport.netlink.raw.NetlinkConnection;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
-import dev.kchannel.transport.netlink.raw.NetlinkSocket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription to kchan events: a socket of its own (a socket used for requests should not
- * join groups, see {@code NetlinkConnection}) and one daemon thread, {@value #THREAD_NAME}, that
- * receives, turns each event into a {@link KchanEvent} and calls the listener, so calls never
- * overlap and keep the kernel's order. The socket either joins the Generic Netlink family's
- * {@code events} group ({@link #start}) or is registered as an endpoint of kchan_netlink's raw
- * unit ({@link #startEndpoint}), where the kernel pushes to it alone.
+ * One subscription to the family's {@code events} multicast group: a socket of its own (a socket
+ * used for requests should not join groups above 32, see {@code MultiplexedConnection}) and one
+ * daemon thread, {@value #THREAD_NAME}, that receives, turns each EVENT into a {@link KchanEvent}
+ * and calls the listener, so calls never overlap and keep the kernel's order.
  *
  * <h2>Losses</h2>
  * kchan stamps every event it was offered with one SEQ shared by all listeners, so the number lost
@@ -37,171 +39,90 @@ import org.slf4j.LoggerFactory;
  * receive buffer overflowed. An overflow shows up as {@code ENOBUFS} on the receive; the socket
  * stays usable and the exact count comes with the next event's SEQ, reported by
  * {@link EventListener#onGap} just before it. A subscriber joins part way through the sequence,
- * so the first SEQ it sees is the start ({@link SequenceGapDetector#joiningAnywhere()}). A raw
- * unit endpoint gets a kernel subscriber of its own at HELLO, numbered from 0, so even events lost
- * before the first one delivered are counted ({@link SequenceGapDetector#startingAt(long)}).
+ * so the first SEQ it sees is the start ({@link SequenceGapDetector#joiningAnywhere()}).
+ *
+ * <h2>Module reloads</h2>
+ * The socket also joins nlctrl's {@code notify} group. When the family is unregistered
+ * ({@code CTRL_CMD_DELFAMILY}: {@code kchan_netlink} unloaded) the kernel drops every socket's
+ * membership of its groups and events stop; the subscription stays active and logs a warning.
+ * When it is registered again ({@code CTRL_CMD_NEWFAMILY}), the subscription takes the new family
+ * id and events group id from the announcement, joins that group and tells the listener
+ * {@link EventListener#onRestart}: what happened while the module was away was numbered by
+ * nobody, so it cannot be counted. The new module's subscriber numbers its events from 0, so gaps
+ * are counted again from SEQ 0 ({@link SequenceGapDetector#startingAt(long)}), including events
+ * sent between the registration and the join. Both announcements also refresh the channel's family
+ * ({@link FamilyWatch}). Should an overflow have swallowed the announcements, the subscription
+ * asks nlctrl for the family once the socket falls quiet after it, and rejoins if the id changed.
  */
-final class EventSubscription implements Subscription {
+final class EventSubscription extends EventReader {
 
     static final String THREAD_NAME = "kchan-netlink-events";
 
+    /** How long the socket must be quiet after an overflow before the family is checked. */
+    static final Duration QUIET_AFTER_OVERFLOW = Duration.ofSeconds(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(EventSubscription.class);
 
-    private final NetlinkSocket socket;
-    private final Function<NetlinkMessage, KchanMessage> decoder;
-    private final EventListener listener;
-    private final Consumer<EventSubscription> onClose;
-    private final SequenceGapDetector gaps;
-    private final Thread reader;
-    private volatile boolean active = true;
+    private final EventSocket socket;
+    private final FamilyWatch watch;
+    private final Supplier<GenericFamily> resolver;
+    // Reader thread only:
+    private GenericFamily family;
+    private boolean overflowed;
+    private boolean stopped;
 
-    /**
-     * @param decoder a received message as a kchan event, or null when it is something else
-     */
-    private EventSubscription(NetlinkSocket socket, Function<NetlinkMessage, KchanMessage> decoder,
-            SequenceGapDetector gaps, EventListener listener, Consumer<EventSubscription> onClose) {
+    private EventSubscription(EventSocket socket, GenericFamily family, FamilyWatch watch,
+            Supplier<GenericFamily> resolver, EventListener listener, Consumer<Subscription> onClose) {
+        super(THREAD_NAME, SequenceGapDetector.joiningAnywhere(), listener, onClose);
         this.socket = socket;
-        this.decoder = decoder;
-        this.gaps = gaps;
-        this.listener = listener;
-        this.onClose = onClose;
-        this.reader = new Thread(this::readLoop, THREAD_NAME);
-        reader.setDaemon(true);
+        this.family = family;
+        this.watch = watch;
+        this.resolver = resolver;
     }
 
     /**
-     * Joins {@code group} on a new socket and starts delivering; the group is joined before this
-     * returns, so every event the kernel sends afterwards reaches the listener.
+     * Starts delivering from {@code socket}, which has already joined nlctrl's {@code notify}
+     * group and {@code family}'s events group, so every event the kernel sends afterwards reaches
+     * the listener.
      *
-     * @param receiveBuffer bytes of socket receive buffer asked for: a large one rides out bursts
+     * @param resolver asks nlctrl for the family now; throws {@link NoSuchEntryException} or
+     *     {@link TransportUnavailableException} when it is not registered
      * @param onClose told once when the subscription ends, however it ends
      */
-    static EventSubscription start(GenericFamily family, int group, int receiveBuffer, EventListener listener,
-            Consumer<EventSubscription> onClose) {
-        NetlinkSocket socket = NetlinkSocket.open(Netlink.NETLINK_GENERIC);
-        try {
-            socket.setReceiveBufferSize(receiveBuffer);
-            socket.joinGroup(group);
-        } catch (RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        return startReading(new EventSubscription(socket, message -> KchanGenlCodec.toEvent(message, family),
-                SequenceGapDetector.joiningAnywhere(), listener, onClose));
-    }
-
-    /**
-     * Registers a new socket on kchan_netlink's raw protocol unit {@code unit} as an event endpoint
-     * (HELLO, acknowledged before this returns) and starts delivering what the kernel pushes to it.
-     *
-     * @param receiveBuffer bytes of socket receive buffer asked for
-     * @param timeout how long to wait for the HELLO's acknowledgement
-     * @param onClose told once when the subscription ends, however it ends
-     * @throws dev.kchannel.api.error.PermissionDeniedException without CAP_NET_ADMIN
-     * @throws KernelErrorException with EMFILE when the kernel has room for no more subscribers
-     */
-    static EventSubscription startEndpoint(int unit, int receiveBuffer, Duration timeout, EventListener listener,
-            Consumer<EventSubscription> onClose) {
-        NetlinkSocket socket = NetlinkSocket.open(unit);
-        try {
-            socket.setReceiveBufferSize(receiveBuffer);
-            // The kernel keeps an event it cannot deliver and offers it again, so a full buffer
-            // loses nothing here: the ENOBUFS netlink would report is noise.
-            socket.setNoEnobufs(true);
-            // Only for the HELLO: the reader receives from the socket itself afterwards.
-            NetlinkConnection hello = NetlinkConnection.over(socket);
-            hello.setTimeout(timeout);
-            hello.request(RawUnitCodec.control(KchanProtocol.RAW_MSG_HELLO), "HELLO");
-        } catch (RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        return startReading(new EventSubscription(socket, RawUnitCodec::toEvent, SequenceGapDetector.startingAt(0),
-                listener, onClose));
-    }
-
-    private static EventSubscription startReading(EventSubscription subscription) {
-        try {
-            subscription.reader.start();
-        } catch (RuntimeException | Error e) {
-            subscription.end();
-            throw e;
-        }
+    static EventSubscription start(EventSocket socket, GenericFamily family, FamilyWatch watch,
+            Supplier<GenericFamily> resolver, EventListener listener, Consumer<Subscription> onClose) {
+        EventSubscription subscription = new EventSubscription(socket, family, watch, resolver, listener, onClose);
+        subscription.startReading();
         return subscription;
     }
 
-    @Override
-    public boolean isActive() {
-        return active;
+    /** The events group of {@code family}, or why there is none. */
+    static int eventsGroup(GenericFamily family) {
+        return family.multicastGroup(KchanProtocol.MCGRP_EVENTS).orElseThrow(() ->
+                new MalformedMessageException(Reason.MISSING_ATTRIBUTE, -1, "Generic Netlink family " + family.name()
+                        + " has no multicast group '" + KchanProtocol.MCGRP_EVENTS + "'")
+                        .withTransport(NetlinkTransport.NAME));
     }
 
-    /**
-     * Stops delivery: closes the socket, which wakes the reader, and waits for the reader to
-     * finish a callback in progress, so no call follows this one's return; unless it is the reader
-     * itself closing from inside a callback, which then finishes that callback.
-     */
     @Override
-    public void close() {
-        if (!end()) {
-            return;
-        }
-        if (Thread.currentThread() != reader) {
-            boolean interrupted = false;
-            while (reader.isAlive()) {
-                try {
-                    reader.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Marks the subscription over and closes its socket; false if it already was. */
-    private boolean end() {
-        synchronized (this) {
-            if (!active) {
-                return false;
-            }
-            active = false;
-        }
+    protected void closeSocket() {
         socket.close();
-        onClose.accept(this);
-        return true;
     }
 
-    /**
-     * Whatever ends the reader ends the subscription with it: an unexpected exception or Error
-     * must not leave a dead subscription that still says it is active and holds its socket.
-     */
-    private void readLoop() {
-        try {
-            receiveUntilClosed();
-        } catch (RuntimeException | Error e) {
-            if (end()) {
-                deliverError(new ChannelClosedException(NetlinkTransport.NAME, e));
-            }
-            throw e;
-        }
-    }
-
-    private void receiveUntilClosed() {
-        while (active) {
-            Datagram datagram;
+    @Override
+    protected void receiveUntilClosed() {
+        while (isActive()) {
+            Optional<Datagram> received;
             try {
-                datagram = socket.receive();
+                received = socket.receive(QUIET_AFTER_OVERFLOW);
             } catch (ChannelClosedException e) {
-                if (end()) {
-                    deliverError(e);
-                }
+                fail(e);
                 return;
             } catch (KernelErrorException e) {
                 if (e.errno() == Errno.ENOBUFS) {
                     // The receive buffer overflowed; the next event's SEQ tells exactly how many were lost.
                     LOG.debug("event socket overflowed; the loss is counted from the next event's SEQ");
+                    overflowed = true;
                     continue;
                 }
                 fail(e);
@@ -210,12 +131,26 @@ final class EventSubscription implements Subscription {
                 fail(e);
                 return;
             }
-            if (!datagram.fromKernel()) {
-                continue;
-            }
             try {
+                if (received.isEmpty()) {
+                    if (overflowed) {
+                        checkFamilyAfterOverflow();
+                    }
+                    continue;
+                }
+                Datagram datagram = received.get();
+                if (!datagram.fromKernel()) {
+                    continue;
+                }
                 for (NetlinkMessage message : datagram.messages()) {
-                    deliver(message);
+                    if (!isActive()) {
+                        return;
+                    }
+                    if (message.type() == Nlctrl.GENL_ID_CTRL) {
+                        FamilyChange.of(message).ifPresent(this::changed);
+                    } else {
+                        deliver(message);
+                    }
                 }
             } catch (KchannelException e) {
                 fail(e);
@@ -225,35 +160,73 @@ final class EventSubscription implements Subscription {
     }
 
     private void deliver(NetlinkMessage message) {
-        KchanMessage event = decoder.apply(message);
-        if (event == null || !active) {
+        KchanMessage event = KchanGenlCodec.toEvent(message, family);
+        if (event != null) {
+            deliver(event);
+        }
+    }
+
+    /** One of nlctrl's announcements. */
+    private void changed(FamilyChange change) {
+        watch.changed(change);
+        if (!change.concerns(family.name())) {
             return;
         }
-        KchanEvent typed = KchanEvent.from(event);
-        long lost = gaps.observe(typed.seq());
-        if (lost > 0) {
-            call(() -> listener.onGap(lost), "onGap");
-        }
-        if (active) {
-            call(() -> listener.onEvent(typed), "onEvent");
+        if (change.registered()) {
+            if (change.family().id() == family.id() && !stopped) {
+                return; // the family this subscription already follows (it resolved it after the announcement)
+            }
+            rejoin(change.family(), "Generic Netlink family " + family.name() + " was registered again");
+        } else if (change.family().id() == family.id() && !stopped) {
+            stopped = true;
+            LOG.warn("events stopped: Generic Netlink family {} (id {}) was unregistered (kernel module {} unloaded);"
+                    + " the subscription rejoins when it is registered again", family.name(), family.id(),
+                    NetlinkTransport.MODULE);
         }
     }
 
-    private void call(Runnable callback, String name) {
+    /**
+     * After an overflow the announcements may be among the losses: once the socket is quiet, ask
+     * nlctrl for the family and rejoin if it changed.
+     */
+    private void checkFamilyAfterOverflow() {
+        overflowed = false;
+        GenericFamily now;
         try {
-            callback.run();
-        } catch (RuntimeException e) {
-            LOG.warn("EventListener.{} threw; the subscription goes on", name, e);
+            now = resolver.get();
+        } catch (NoSuchEntryException | TransportUnavailableException e) {
+            if (!stopped) {
+                stopped = true;
+                LOG.warn("events stopped: Generic Netlink family {} is not registered (kernel module {} unloaded);"
+                        + " the subscription rejoins when it is registered again", family.name(),
+                        NetlinkTransport.MODULE);
+            }
+            return;
+        } catch (KchannelException e) {
+            LOG.debug("could not check family {} after an overflow: {}", family.name(), e.getMessage());
+            return;
+        }
+        watch.resolved(now);
+        if (now.id() != family.id()) {
+            rejoin(now, "Generic Netlink family " + family.name() + " was registered again while this socket's"
+                    + " receive queue overflowed");
         }
     }
 
-    private void fail(KchannelException error) {
-        if (end()) {
-            deliverError(error);
-        }
-    }
-
-    private void deliverError(KchannelException error) {
-        call(() -> listener.onError(error), "onError");
+    /** Joins the events group of the family registered anew, and starts counting its SEQ from 0. */
+    private void rejoin(GenericFamily now, String what) {
+        int group = eventsGroup(now);
+        socket.joinGroup(group);
+        String reason = what + " (kernel module " + NetlinkTransport.MODULE + " reloaded; family id " + family.id()
+                + " -> " + now.id() + ", events group " + group + "): the subscription rejoined by itself; events sent"
+                + " while it was gone are lost and cannot be counted, SEQ starts again from 0";
+        family = now;
+        stopped = false;
+        // Whatever an earlier overflow swallowed is older than this announcement.
+        overflowed = false;
+        // The new module's subscriber numbers its events from 0: what it sent before the join is a countable gap.
+        gaps = SequenceGapDetector.startingAt(0);
+        LOG.warn("{}", reason);
+        call(() -> listener.onRestart(reason), "onRestart");
     }
 }

@@ -15,26 +15,42 @@ import java.util.Locale;
  * @param family {@code kchannel.netlink.family}: the Generic Netlink family name, default
  *     {@code kchan}
  * @param callTimeout {@code kchannel.call-timeout}
- * @param connections {@code kchannel.netlink.connections}: connections kept open between calls,
- *     and threads running {@code callAsync}; default {@value #DEFAULT_CONNECTIONS}
+ * @param connections {@code kchannel.netlink.connections}: with pooled sockets, connections kept
+ *     open between calls, and threads running {@code callAsync}; default
+ *     {@value #DEFAULT_CONNECTIONS}
  * @param eventReceiveBuffer {@code kchannel.netlink.event-receive-buffer}: bytes of receive buffer
  *     asked for on each subscription's socket; default {@value #DEFAULT_EVENT_RECEIVE_BUFFER}
+ * @param sockets {@code kchannel.netlink.sockets}: {@code shared} (default) or {@code pooled}
  * @param protocol {@code kchannel.netlink.protocol}: {@code genl} (default), the Generic Netlink
  *     family, or {@code raw}, kchan_netlink's raw protocol unit
  * @param unit {@code kchannel.netlink.unit}: the raw unit's number, as kchan_netlink's
  *     {@code raw_unit} parameter; default {@code KCHAN_RAW_UNIT_DEFAULT}
  */
 record NetlinkSettings(String family, Duration callTimeout, int connections, int eventReceiveBuffer,
-        Protocol protocol, int unit) {
+        Sockets sockets, Protocol protocol, int unit) {
 
-    /** Which of kchan_netlink's doors a channel uses. */
+    /** How calls reach the kernel: {@code kchannel.netlink.sockets}. */
+    enum Sockets {
+        /** One socket per channel, calls multiplexed by sequence number ({@link SharedCallPath}). */
+        SHARED,
+        /** A socket per call in progress, from a pool ({@link PooledCallPath}). */
+        POOLED;
+
+        /** The value as written in the configuration. */
+        String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Which of kchan_netlink's doors a channel uses: {@code kchannel.netlink.protocol}. */
     enum Protocol {
         /** The Generic Netlink family. */
         GENL,
         /** The raw protocol unit, kchan messages in {@code nlmsghdr}. */
         RAW;
 
-        String configName() {
+        /** The value as written in the configuration. */
+        String value() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
@@ -46,6 +62,7 @@ record NetlinkSettings(String family, Duration callTimeout, int connections, int
     static final String UNIT = "unit";
     /** {@code MAX_LINKS} in the kernel: netlink protocol units are 0..31. */
     static final int UNIT_LIMIT = 32;
+    static final String SOCKETS = "sockets";
     static final int DEFAULT_CONNECTIONS = 8;
     static final int DEFAULT_EVENT_RECEIVE_BUFFER = 4 << 20;
 
@@ -67,18 +84,30 @@ record NetlinkSettings(String family, Duration callTimeout, int connections, int
         if (unit < 0 || unit >= UNIT_LIMIT) {
             throw invalid(config, UNIT, "expected a netlink protocol unit 0.." + (UNIT_LIMIT - 1));
         }
-        return new NetlinkSettings(family, config.callTimeout(), connections, buffer, protocol, unit);
+        return new NetlinkSettings(family, config.callTimeout(), connections, buffer, sockets(config), protocol,
+                unit);
     }
 
     /** The configured door: {@code genl} unless {@code kchannel.netlink.protocol} says {@code raw}. */
     static Protocol protocol(KchannelConfig config) {
-        String name = config.setting(NetlinkTransport.NAME, PROTOCOL).orElse(Protocol.GENL.configName());
+        String name = config.setting(NetlinkTransport.NAME, PROTOCOL).orElse(Protocol.GENL.value());
         for (Protocol protocol : Protocol.values()) {
-            if (protocol.configName().equals(name)) {
+            if (protocol.value().equals(name.strip())) {
                 return protocol;
             }
         }
         throw invalid(config, PROTOCOL, "expected genl or raw");
+    }
+
+    private static Sockets sockets(KchannelConfig config) {
+        String value = config.setting(NetlinkTransport.NAME, SOCKETS).orElse(Sockets.SHARED.value());
+        for (Sockets mode : Sockets.values()) {
+            if (mode.value().equals(value.strip())) {
+                return mode;
+            }
+        }
+        throw invalid(config, SOCKETS, "expected " + Sockets.SHARED.value() + " (one socket per channel, calls"
+                + " multiplexed) or " + Sockets.POOLED.value() + " (a socket per call in progress)");
     }
 
     /** The configured family name, checked to be one nlctrl can look up. */

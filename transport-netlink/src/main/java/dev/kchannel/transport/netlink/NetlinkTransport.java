@@ -10,7 +10,6 @@ import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.NoSuchEntryException;
 import dev.kchannel.api.error.TransportUnavailableException;
-import dev.kchannel.transport.netlink.genl.GenericFamily;
 import dev.kchannel.transport.netlink.genl.GenericNetlink;
 import dev.kchannel.transport.netlink.raw.NetlinkConnection;
 import dev.kchannel.transport.netlink.raw.NetlinkSocket;
@@ -23,8 +22,9 @@ import java.util.Objects;
  * {@link NetlinkTransportModule}, for Guice.
  *
  * <p>Settings: {@code kchannel.netlink.family} (default {@value #DEFAULT_FAMILY}),
- * {@code kchannel.netlink.connections}, {@code kchannel.netlink.event-receive-buffer}, and
- * {@code kchannel.call-timeout}; see {@link NetlinkKernelChannel} for what they govern.
+ * {@code kchannel.netlink.sockets}, {@code kchannel.netlink.connections},
+ * {@code kchannel.netlink.event-receive-buffer}, and {@code kchannel.call-timeout}; see
+ * {@link NetlinkKernelChannel} for what they govern.
  *
  * <p>The constructor does nothing. {@link #availability()} asks nlctrl for the family, each time,
  * since the module may come and go; without a configuration of its own it reads the process's
@@ -112,8 +112,10 @@ public final class NetlinkTransport implements KernelTransport {
 
     /**
      * Opens a channel: with {@code kchannel.netlink.protocol=raw}, a {@link RawUnitKernelChannel}
-     * on the raw unit, whose first socket is opened now to fail fast; otherwise resolves the family (its id, version and events group) on the channel's
-     * first connection, which then stays in its pool.
+     * on the raw unit, whose first socket is opened now to fail fast; otherwise a Generic Netlink
+     * channel: its socket (or, with {@code kchannel.netlink.sockets=pooled}, its pool's first
+     * one), on which it resolves the family (its id, version and events group) and nlctrl's
+     * {@code notify} group.
      *
      * @throws TransportUnavailableException if the family is not registered or netlink cannot work here
      */
@@ -123,22 +125,7 @@ public final class NetlinkTransport implements KernelTransport {
         if (settings.protocol() == NetlinkSettings.Protocol.RAW) {
             return openRawUnit(settings);
         }
-        ConnectionPool connections = ConnectionPool.generic(settings.connections());
-        try {
-            NetlinkConnection first = connections.borrow();
-            GenericFamily family;
-            try {
-                first.setTimeout(settings.callTimeout());
-                family = GenericNetlink.over(first).family(settings.family());
-            } catch (NoSuchEntryException e) {
-                throw new TransportUnavailableException(NAME, notLoaded(settings.family()), Errno.ENOENT, e);
-            }
-            connections.giveBack(first);
-            return new NetlinkKernelChannel(family, settings, connections);
-        } catch (RuntimeException | LinkageError e) {
-            connections.close();
-            throw e;
-        }
+        return NetlinkKernelChannel.open(settings);
     }
 
     private static KernelChannel openRawUnit(NetlinkSettings settings) {
@@ -164,7 +151,7 @@ public final class NetlinkTransport implements KernelTransport {
                 + "; its raw_unit parameter must match kchannel.netlink.unit)";
     }
 
-    private static String notLoaded(String family) {
+    static String notLoaded(String family) {
         return "kernel module " + MODULE + " is not loaded (Generic Netlink family '" + family + "' not found)";
     }
 

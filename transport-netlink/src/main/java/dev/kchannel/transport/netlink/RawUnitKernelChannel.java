@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * As on Generic Netlink in pool mode: each call borrows a connection of its own from a
  * {@link ConnectionPool}, {@link #callAsync} runs calls on daemon threads {@code kchan-raw-call-N},
  * and each subscription is an endpoint with its own socket and reader thread
- * ({@link EventSubscription#startEndpoint}). {@link #close()} closes every socket, which wakes
+ * ({@link RawUnitEndpoint}). {@link #close()} closes every socket, which wakes
  * blocked calls with {@link ChannelClosedException} and ends every subscription; the kernel
  * forgets an endpoint when its socket closes.
  */
@@ -51,7 +51,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
     private final NetlinkSettings settings;
     private final ConnectionPool connections;
     private final AsyncCalls async;
-    private final Set<EventSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<RawUnitEndpoint> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     RawUnitKernelChannel(NetlinkSettings settings, ConnectionPool connections) {
@@ -142,7 +142,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
     public Subscription subscribe(EventListener listener) {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
-        EventSubscription subscription = EventSubscription.startEndpoint(settings.unit(),
+        RawUnitEndpoint subscription = RawUnitEndpoint.register(settings.unit(),
                 settings.eventReceiveBuffer(), settings.callTimeout(), listener, subscriptions::remove);
         subscriptions.add(subscription);
         if (!subscription.isActive()) {
@@ -167,7 +167,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
             return;
         }
         closed = true;
-        for (EventSubscription subscription : new ArrayList<>(subscriptions)) {
+        for (RawUnitEndpoint subscription : new ArrayList<>(subscriptions)) {
             subscription.close();
         }
         // Closing the sockets wakes calls blocked in a receive; they throw ChannelClosedException.

@@ -8,11 +8,17 @@ import com.google.inject.Guice;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import dev.kchannel.api.Availability;
+import dev.kchannel.api.KernelChannel;
 import dev.kchannel.api.KernelTransport;
 import dev.kchannel.api.config.KchannelConfig;
 import dev.kchannel.api.error.ConfigurationException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.transport.netlink.genl.GenericFamily;
+import dev.kchannel.transport.netlink.genl.Nlctrl;
+import dev.kchannel.transport.netlink.raw.MultiplexedConnection;
+import dev.kchannel.transport.netlink.raw.Netlink;
+import dev.kchannel.transport.netlink.raw.ProcessSockets;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -109,6 +115,43 @@ class NetlinkTransportHostTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("kchannel.netlink.unit").hasMessageContaining("0..31");
         assertThat(new NetlinkTransport(protocol).availability().reason()).startsWith("invalid configuration: ");
+    }
+
+    @Test
+    void theSocketsSettingTakesSharedOrPooledAndNamesItsKeyOtherwise() {
+        KchannelConfig config = KchannelConfig.builder().setting("netlink", "sockets", "one-each").build();
+
+        assertThatThrownBy(() -> new NetlinkTransport().open(config))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+                    assertThat(e.key()).hasValue("kchannel.netlink.sockets");
+                    assertThat(e.getMessage()).contains("'one-each'").contains("shared").contains("pooled");
+                });
+        assertThat(NetlinkSettings.from(KchannelConfig.builder().build()).sockets())
+                .isEqualTo(NetlinkSettings.Sockets.SHARED);
+        assertThat(NetlinkSettings.from(KchannelConfig.builder().setting("netlink", "sockets", "pooled").build())
+                .sockets()).isEqualTo(NetlinkSettings.Sockets.POOLED);
+    }
+
+    @Test
+    void aChannelOnAnExistingFamilyOpensOneSharedSocketByDefaultAndAPoolOnRequest() {
+        // nlctrl stands in for kchan: the host has no kchan family, and nlctrl is always there.
+        int before = ProcessSockets.netlink(Netlink.NETLINK_GENERIC);
+        KchannelConfig shared = KchannelConfig.builder().setting("netlink", "family", "nlctrl").build();
+        try (KernelChannel channel = new NetlinkTransport().open(shared)) {
+            MultiplexedConnection socket = channel.unwrap(MultiplexedConnection.class).orElseThrow();
+
+            assertThat(channel.unwrap(GenericFamily.class).orElseThrow().id()).isEqualTo(Nlctrl.GENL_ID_CTRL);
+            assertThat(ProcessSockets.netlink(Netlink.NETLINK_GENERIC) - before).isEqualTo(1);
+            assertThat(socket.socketsOpened()).isEqualTo(1);
+            assertThat(socket.groups()).as("nlctrl's notify group joined").containsExactly(16);
+        }
+        assertThat(ProcessSockets.netlink(Netlink.NETLINK_GENERIC)).isEqualTo(before);
+        KchannelConfig pooled = KchannelConfig.builder().setting("netlink", "family", "nlctrl")
+                .setting("netlink", "sockets", "pooled").build();
+        try (KernelChannel channel = new NetlinkTransport().open(pooled)) {
+            assertThat(channel.unwrap(MultiplexedConnection.class)).isEmpty();
+            assertThat(channel.unwrap(GenericFamily.class).orElseThrow().id()).isEqualTo(Nlctrl.GENL_ID_CTRL);
+        }
     }
 
     @Test

@@ -63,16 +63,26 @@ public final class GenericNetlink implements AutoCloseable {
      *     {@code GENL_NAMSIZ - 1} bytes)
      */
     public GenericFamily family(String name) {
+        NetlinkMessage reply = connection.request(familyQuery(name), "CTRL_CMD_GETFAMILY " + name);
+        return GenericFamily.parse(reply);
+    }
+
+    /**
+     * The {@code CTRL_CMD_GETFAMILY} request for family {@code name}, for connections other than
+     * this class's (a {@link dev.kchannel.transport.netlink.raw.MultiplexedConnection}); its answer
+     * reads with {@link GenericFamily#parse(NetlinkMessage)}.
+     *
+     * @throws IllegalArgumentException if the name cannot be a family name
+     */
+    public static NetlinkMessage familyQuery(String name) {
         Objects.requireNonNull(name, "name");
         int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes == 0 || bytes >= Nlctrl.GENL_NAMSIZ) {
             throw new IllegalArgumentException("Generic Netlink family name '" + name + "' is " + bytes
                     + " bytes; names are 1.." + (Nlctrl.GENL_NAMSIZ - 1) + " bytes");
         }
-        GenericMessage request = new GenericMessage(Nlctrl.GENL_ID_CTRL, Nlctrl.CTRL_CMD_GETFAMILY,
-                Nlctrl.CTRL_VERSION, Attributes.of(Attribute.string(Nlctrl.CTRL_ATTR_FAMILY_NAME, name)));
-        NetlinkMessage reply = connection.request(request.toNetlink(0), "CTRL_CMD_GETFAMILY " + name);
-        return GenericFamily.parse(reply);
+        return new GenericMessage(Nlctrl.GENL_ID_CTRL, Nlctrl.CTRL_CMD_GETFAMILY, Nlctrl.CTRL_VERSION,
+                Attributes.of(Attribute.string(Nlctrl.CTRL_ATTR_FAMILY_NAME, name))).toNetlink(0);
     }
 
     /** Every registered family, in the kernel's order ({@code CTRL_CMD_GETFAMILY} dump). */

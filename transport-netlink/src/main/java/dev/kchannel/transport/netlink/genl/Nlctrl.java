@@ -15,6 +15,8 @@ public final class Nlctrl {
     public static final int GENL_ID_CTRL = 0x10;
     /** nlctrl's name. */
     public static final String FAMILY_NAME = "nlctrl";
+    /** nlctrl's multicast group announcing families and groups as they come and go. */
+    public static final String NOTIFY_GROUP = "notify";
     /** The version nlctrl requests carry. */
     public static final int CTRL_VERSION = 2;
 

@@ -57,45 +57,90 @@ public final class NetlinkCodec {
     /** Decodes an array nobody else holds; the messages keep it. */
     static List<NetlinkMessage> decodeOwned(byte[] bytes) {
         if (bytes.length == 0) {
-            throw new MalformedMessageException(Reason.TRUNCATED_HEADER, 0,
-                    "empty datagram: no room for a " + Netlink.NLMSG_HDRLEN + "-byte nlmsghdr");
+            throw emptyDatagram();
         }
         List<NetlinkMessage> messages = new ArrayList<>();
         int position = 0;
         while (position < bytes.length) {
             int left = bytes.length - position;
             if (left < Netlink.NLMSG_HDRLEN) {
-                throw new MalformedMessageException(Reason.TRUNCATED_HEADER, position,
-                        left + " bytes after the last message, fewer than a " + Netlink.NLMSG_HDRLEN
-                                + "-byte nlmsghdr");
+                throw truncatedHeader(position, left);
             }
             // nlmsg_len is a u32: read as unsigned so 0x80000000 and up count as "past the end".
             long length = Integer.toUnsignedLong((int) HOST_INT.get(bytes, position));
             int type = Short.toUnsignedInt((short) HOST_SHORT.get(bytes, position + 4));
-            if (length < Netlink.NLMSG_HDRLEN) {
-                throw new MalformedMessageException(Reason.LENGTH_BELOW_HEADER, position,
-                        "message type " + type + " has nlmsg_len " + length + ", less than its "
-                                + Netlink.NLMSG_HDRLEN + "-byte header");
-            }
-            if (length > left) {
-                throw new MalformedMessageException(Reason.LENGTH_PAST_END, position,
-                        "message type " + type + " has nlmsg_len " + length + " but only " + left
-                                + " bytes remain in the datagram");
-            }
+            checkLength(position, left, length, type);
             int flags = Short.toUnsignedInt((short) HOST_SHORT.get(bytes, position + 6));
             int seq = (int) HOST_INT.get(bytes, position + 8);
             int pid = (int) HOST_INT.get(bytes, position + 12);
             messages.add(new NetlinkMessage(type, flags, seq, pid, bytes, position + Netlink.NLMSG_HDRLEN,
                     (int) length - Netlink.NLMSG_HDRLEN));
-            // Past the end by up to 3 when the last message's padding was left off: allowed.
-            // In longs, so a length near 2^31 cannot wrap the position around.
-            long next = position + ((length + Netlink.NLMSG_ALIGNTO - 1) & -Netlink.NLMSG_ALIGNTO);
-            if (next >= bytes.length) {
-                break;
-            }
-            position = (int) next;
+            position = next(position, length, bytes.length);
         }
         return Collections.unmodifiableList(messages);
+    }
+
+    /**
+     * Checks that bytes {@code 0..limit} of {@code datagram} are whole messages, exactly as
+     * {@link #decode(ByteBuffer)} would, without copying or allocating: for a reader that then
+     * walks the headers in place ({@link #next}) and copies only the messages it keeps. Reads are
+     * absolute; the buffer must be in host byte order.
+     *
+     * @return the number of messages
+     * @throws MalformedMessageException as {@link #decode(ByteBuffer)} does
+     */
+    static int validate(ByteBuffer datagram) {
+        int limit = datagram.limit();
+        if (limit == 0) {
+            throw emptyDatagram();
+        }
+        int count = 0;
+        int position = 0;
+        while (position < limit) {
+            int left = limit - position;
+            if (left < Netlink.NLMSG_HDRLEN) {
+                throw truncatedHeader(position, left);
+            }
+            long length = Integer.toUnsignedLong(datagram.getInt(position));
+            checkLength(position, left, length, Short.toUnsignedInt(datagram.getShort(position + 4)));
+            count++;
+            position = next(position, length, limit);
+        }
+        return count;
+    }
+
+    /**
+     * Where the message after the one at {@code position} starts, or {@code limit} when it was
+     * the last; {@code length} is its checked {@code nlmsg_len}.
+     */
+    static int next(int position, long length, int limit) {
+        // Past the end by up to 3 when the last message's padding was left off: allowed.
+        // In longs, so a length near 2^31 cannot wrap the position around.
+        long next = position + ((length + Netlink.NLMSG_ALIGNTO - 1) & -Netlink.NLMSG_ALIGNTO);
+        return next >= limit ? limit : (int) next;
+    }
+
+    private static void checkLength(int position, int left, long length, int type) {
+        if (length < Netlink.NLMSG_HDRLEN) {
+            throw new MalformedMessageException(Reason.LENGTH_BELOW_HEADER, position,
+                    "message type " + type + " has nlmsg_len " + length + ", less than its "
+                            + Netlink.NLMSG_HDRLEN + "-byte header");
+        }
+        if (length > left) {
+            throw new MalformedMessageException(Reason.LENGTH_PAST_END, position,
+                    "message type " + type + " has nlmsg_len " + length + " but only " + left
+                            + " bytes remain in the datagram");
+        }
+    }
+
+    private static MalformedMessageException emptyDatagram() {
+        return new MalformedMessageException(Reason.TRUNCATED_HEADER, 0,
+                "empty datagram: no room for a " + Netlink.NLMSG_HDRLEN + "-byte nlmsghdr");
+    }
+
+    private static MalformedMessageException truncatedHeader(int position, int left) {
+        return new MalformedMessageException(Reason.TRUNCATED_HEADER, position,
+                left + " bytes after the last message, fewer than a " + Netlink.NLMSG_HDRLEN + "-byte nlmsghdr");
     }
 
     /**

@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * or the acknowledgement when the kernel sends no reply. Protocol units whose kernel side never
  * acknowledges are served by {@link NetlinkSocket} directly. {@link #dump(NetlinkMessage)} sets
  * {@code NLM_F_REQUEST | NLM_F_DUMP} and returns a lazy stream of the parts, received as the stream
- * is consumed, ending at {@code NLMSG_DONE}. A dump the kernel flagged {@code NLM_F_DUMP_INTR}
- * ends in {@link DumpInterruptedException} after its last part. Timeouts bound each wait: the
- * whole request, or each part of a dump.
+ * is consumed, ending at {@code NLMSG_DONE}. An attempt the kernel flags {@code NLM_F_DUMP_INTR}
+ * is dumped again from the start, up to {@link DumpOptions#attempts()} times, then the stream
+ * throws {@link DumpInterruptedException}; by default no part of an interrupted attempt is ever
+ * handed out ({@link DumpOptions.Delivery}). Timeouts bound each wait: the whole request, or each
+ * message of a dump.
  *
  * <h2>Threads</h2>
  * One operation at a time: calls are serialised, and starting a request or dump while an earlier
@@ -84,11 +86,19 @@ public final class NetlinkConnection implements AutoCloseable {
      * whole request; the connection keeps what it sent) turned on where the kernel has them.
      */
     public static NetlinkConnection open(int protocol) {
+        return new NetlinkConnection(openForRequests(protocol));
+    }
+
+    /**
+     * A socket on {@code protocol} with {@code NETLINK_EXT_ACK} and {@code NETLINK_CAP_ACK} on where
+     * the kernel has them: what every connection sends its requests on.
+     */
+    static NetlinkSocket openForRequests(int protocol) {
         NetlinkSocket socket = NetlinkSocket.open(protocol);
         try {
             enableIfSupported(socket::setExtendedAck, "NETLINK_EXT_ACK");
             enableIfSupported(socket::setCapAck, "NETLINK_CAP_ACK");
-            return new NetlinkConnection(socket);
+            return socket;
         } catch (RuntimeException e) {
             socket.close();
             throw e;
@@ -240,23 +250,31 @@ public final class NetlinkConnection implements AutoCloseable {
         return dump(request, null);
     }
 
+    /** {@link #dump(NetlinkMessage, String, DumpOptions)} with {@link DumpOptions#defaults()}. */
+    public Stream<NetlinkMessage> dump(NetlinkMessage request, String operation) {
+        return dump(request, operation, DumpOptions.defaults());
+    }
+
     /**
      * Sends {@code request} with {@code NLM_F_REQUEST | NLM_F_DUMP} and returns the parts of the
-     * answer as they arrive, {@code NLMSG_DONE} excluded. The request is sent now; the parts are
-     * received as the stream is consumed. Errors surface from the stream's terminal operation:
-     * {@link KernelErrorException} when the kernel refuses the dump or it fails midway,
-     * {@link DumpInterruptedException} after the last part of an inconsistent dump,
-     * {@link CallTimeoutException} when a part takes longer than {@link #timeout()}.
+     * answer, {@code NLMSG_DONE} excluded. The request is sent now; the answer is received as the
+     * stream is consumed. An attempt the kernel flags {@code NLM_F_DUMP_INTR} is dumped again, as
+     * {@code options} say: by default the parts of an attempt are handed out only once the kernel
+     * ended it without the flag, so the stream yields one consistent dump or throws. Errors
+     * surface from the stream's terminal operation: {@link KernelErrorException} when the kernel
+     * refuses the dump or it fails midway, {@link DumpInterruptedException} when every attempt was
+     * interrupted, {@link CallTimeoutException} when a message takes longer than
+     * {@link #timeout()}.
      *
      * <p>Close the stream if it is not consumed to the end: closing reads and discards the rest.
      */
-    public Stream<NetlinkMessage> dump(NetlinkMessage request, String operation) {
+    public Stream<NetlinkMessage> dump(NetlinkMessage request, String operation, DumpOptions options) {
+        Objects.requireNonNull(options, "options");
         operationLock.lock();
         try {
             finishAbandonedDump();
-            Sent sent = send(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP,
-                    operation != null ? operation : "dump type " + request.type());
-            DumpCursor cursor = new DumpCursor(sent);
+            String name = operation != null ? operation : "dump type " + request.type();
+            DumpCursor cursor = new DumpCursor(request, name, options);
             activeDump = cursor;
             Spliterator<NetlinkMessage> parts = Spliterators.spliteratorUnknownSize(cursor,
                     Spliterator.ORDERED | Spliterator.NONNULL);
@@ -267,16 +285,23 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /** Reads one dump's parts on demand; all its methods run under the operation lock. */
-    private final class DumpCursor implements java.util.Iterator<NetlinkMessage> {
-        private final Sent sent;
-        private NetlinkMessage next;
+    private final class DumpCursor implements java.util.Iterator<NetlinkMessage>, DumpAttempts.Sink {
+        private final NetlinkMessage request;
+        private final String operation;
+        private final DumpAttempts attempts;
+        private final ArrayDeque<NetlinkMessage> ready = new ArrayDeque<>();
+        private Sent sent;
+        private KchannelException failure;
         private boolean finished;
         private boolean abandoned;
-        private boolean interrupted;
-        private int parts;
+        private boolean draining;
+        private int taken;
 
-        DumpCursor(Sent sent) {
-            this.sent = sent;
+        DumpCursor(NetlinkMessage request, String operation, DumpOptions options) {
+            this.request = request;
+            this.operation = operation;
+            this.attempts = new DumpAttempts(operation, options, () -> sent.bytes);
+            again();
         }
 
         @Override
@@ -284,13 +309,21 @@ public final class NetlinkConnection implements AutoCloseable {
             operationLock.lock();
             try {
                 if (abandoned) {
-                    throw new IllegalStateException(sent.operation + " was abandoned: a later call on this"
+                    throw new IllegalStateException(operation + " was abandoned: a later call on this"
                             + " connection read it to its end and discarded it");
                 }
-                if (next == null && !finished) {
-                    next = advance();
+                while (ready.isEmpty() && !finished) {
+                    advance();
                 }
-                return next != null;
+                if (!ready.isEmpty()) {
+                    return true;
+                }
+                if (failure != null) {
+                    KchannelException thrown = failure;
+                    failure = null;
+                    throw thrown;
+                }
+                return false;
             } finally {
                 operationLock.unlock();
             }
@@ -299,40 +332,65 @@ public final class NetlinkConnection implements AutoCloseable {
         @Override
         public NetlinkMessage next() {
             if (!hasNext()) {
-                throw new java.util.NoSuchElementException(sent.operation + " has no more parts");
+                throw new java.util.NoSuchElementException(operation + " has no more parts");
             }
-            NetlinkMessage part = next;
-            next = null;
-            return part;
+            taken++;
+            return ready.poll();
         }
 
-        /** The next part, or null at the end; throws what ended the dump badly. */
-        private NetlinkMessage advance() {
+        /** Receives the next message of the dump and lets {@link DumpAttempts} decide. */
+        private void advance() {
             try {
-                while (true) {
-                    NetlinkMessage message = nextAnswer(sent, System.nanoTime() + timeout.toNanos());
-                    if (message.hasFlags(Netlink.NLM_F_DUMP_INTR)) {
-                        interrupted = true;
-                    }
-                    if (message.isDone() || message.isError()) {
-                        finish();
-                        NetlinkError status = NetlinkError.of(message);
-                        if (!status.isSuccess()) {
-                            throw status.toException(sent.operation, sent.bytes);
-                        }
-                        if (interrupted) {
-                            throw new DumpInterruptedException(sent.operation, parts);
-                        }
-                        return null;
-                    }
-                    parts++;
-                    return message;
+                NetlinkMessage message = nextAnswer(sent, System.nanoTime() + timeout.toNanos());
+                if (attempts.accept(message, this)) {
+                    finish();
                 }
             } catch (RuntimeException e) {
                 // Whatever broke the dump (timeout, bad bytes, closed socket) also ends it.
                 finish();
                 throw e;
             }
+        }
+
+        // ---- DumpAttempts.Sink ----
+
+        @Override
+        public void part(NetlinkMessage part) {
+            ready.add(part);
+        }
+
+        @Override
+        public void end() {
+            // Nothing to do: finish() follows.
+        }
+
+        @Override
+        public void fail(KchannelException error) {
+            failure = error;
+        }
+
+        @Override
+        public void again() {
+            if (sent != null) {
+                LOG.debug("{} was interrupted (NLM_F_DUMP_INTR); dumping again, attempt {}", operation,
+                        attempts.attempt());
+            }
+            sent = send(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, operation);
+        }
+
+        @Override
+        public int taken() {
+            return taken;
+        }
+
+        @Override
+        public void dropUntaken() {
+            ready.clear();
+        }
+
+        @Override
+        public boolean abandoned() {
+            return draining;
         }
 
         private void finish() {
@@ -359,25 +417,30 @@ public final class NetlinkConnection implements AutoCloseable {
         }
 
         private void drain() {
-            next = null;
+            draining = true;
+            ready.clear();
             while (!finished) {
                 try {
-                    if (advance() != null) {
-                        continue;
-                    }
+                    advance();
+                    ready.clear();
                 } catch (ChannelClosedException e) {
                     return;
                 } catch (KchannelException e) {
-                    // The dump's own ending (an error, an interrupted dump) no longer has a reader.
-                    LOG.debug("discarded the end of an unfinished {}: {}", sent.operation, e.getMessage());
+                    // What ends the dump badly (a timeout, bad bytes) leaves no reader to tell.
+                    LOG.debug("discarded the end of an unfinished {}: {}", operation, e.getMessage());
                 }
+            }
+            if (failure != null) {
+                // The dump's own ending (an error, an interrupted dump) no longer has a reader.
+                LOG.debug("discarded the end of an unfinished {}: {}", operation, failure.getMessage());
+                failure = null;
             }
         }
     }
 
     private void finishAbandonedDump() {
         if (activeDump != null) {
-            LOG.debug("reading the rest of the unfinished {} before the next call", activeDump.sent.operation);
+            LOG.debug("reading the rest of the unfinished {} before the next call", activeDump.operation);
             activeDump.drainAbandoned();
         }
     }

@@ -47,6 +47,20 @@ public final class NetlinkMessage {
         this.length = length;
     }
 
+    /**
+     * A copy of the message whose {@code nlmsghdr} starts at {@code position} of {@code datagram}
+     * (host byte order, absolute reads), whose length {@link NetlinkCodec#validate} has checked:
+     * the one copy a received message costs, made only for messages someone keeps.
+     */
+    static NetlinkMessage copyOf(ByteBuffer datagram, int position) {
+        int length = datagram.getInt(position) - Netlink.NLMSG_HDRLEN;
+        byte[] payload = new byte[length];
+        datagram.get(position + Netlink.NLMSG_HDRLEN, payload);
+        return new NetlinkMessage(Short.toUnsignedInt(datagram.getShort(position + 4)),
+                Short.toUnsignedInt(datagram.getShort(position + 6)), datagram.getInt(position + 8),
+                datagram.getInt(position + 12), payload, 0, length);
+    }
+
     /** Starts a message of {@code type} (0..65535) with no flags, sequence 0, port 0, no payload. */
     public static Builder builder(int type) {
         return new Builder(type);

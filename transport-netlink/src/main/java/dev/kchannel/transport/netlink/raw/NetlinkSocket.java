@@ -26,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * Each datagram is received whole, never truncated: the socket first asks the kernel for the
  * size of the next datagram ({@code recvfrom} with {@code MSG_PEEK | MSG_TRUNC} and no buffer),
  * grows its reused direct buffer to fit, then receives it. Waiting happens in {@code poll}, so a
- * receive can time out ({@link #receive(Duration)}) or be woken by {@link #close()}.
+ * receive can time out ({@link #receive(Duration)}) or be woken by {@link #close()}. A receive
+ * either copies the datagram into a {@link Datagram} of its own or, with
+ * {@link #receive(Duration, DatagramVisitor)}, lends the buffer to a visitor in place and
+ * allocates nothing.
  *
  * <h2>Threads and closing</h2>
- * One thread may send while another receives. Concurrent receives (or sends) are serialised.
+ * One thread may send while another receives. Concurrent receives (or sends) are serialised;
+ * {@link #awaitReadable} waits without holding up receives in other threads.
  * {@link #close()} may be called from any thread, any number of times. It wakes every thread
  * blocked in a receive, which then throws {@link ChannelClosedException}. Netlink sockets ignore
  * {@code shutdown(2)} and closing a descriptor does not wake a thread polling it, so each socket
@@ -44,11 +48,20 @@ import org.slf4j.LoggerFactory;
  * {@link ChannelClosedException}; a machine where netlink cannot work gives
  * {@link TransportUnavailableException}. A receive that finds the receive queue overflowed throws
  * a {@code KernelErrorException} with {@link Errno#ENOBUFS}: messages were lost, and the socket
- * stays usable ({@link #setNoEnobufs(boolean)} turns that report off).
+ * stays usable ({@link #setNoEnobufs(boolean)} turns that report off). An {@code EINVAL} the
+ * kernel leaves when a dump started by one thread races a receive in another is not news and is
+ * received past.
  */
 public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetlinkSocket.class);
+
+    /** {@link #tryReceive}: the datagram was taken and visited. */
+    public static final int TAKEN = 1;
+    /** {@link #tryReceive}: a datagram is waiting, but the filter left it. */
+    public static final int LEFT = 0;
+    /** {@link #tryReceive}: nothing is waiting. */
+    public static final int EMPTY = -1;
 
     /** Where receiving starts: the kernel sizes dump datagrams to at most about 32 KiB by default. */
     private static final int INITIAL_RECEIVE_BUFFER = 32 * 1024;
@@ -65,8 +78,10 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final ByteBuffer senderAddress = directBuffer(Syscalls.SOCKADDR_NL_SIZE);
+    private final ByteBuffer senderAddressLength = directBuffer(4);
     private final ByteBuffer pollFds = directBuffer(2 * Syscalls.POLLFD_SIZE);
     private ByteBuffer receiveBuffer = directBuffer(INITIAL_RECEIVE_BUFFER);
+    private final ReentrantLock pollLock = new ReentrantLock();
 
     private NetlinkSocket(int protocol, int fd, int wakeFd, int portId) {
         this.protocol = protocol;
@@ -158,7 +173,8 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                 direct.put(datagram.duplicate());
                 direct.flip();
             }
-            Syscalls.sendto(fd, direct.duplicate(), kernelAddress);
+            // jnr passes a direct buffer's address from its position and moves nothing.
+            Syscalls.sendto(fd, direct, kernelAddress);
         } finally {
             sendLock.unlock();
             leave();
@@ -190,20 +206,94 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
 
     /**
      * Waits up to {@code timeout} until a datagram (or a pending error) can be received, without
-     * receiving it.
+     * receiving it. It does not hold up receives in other threads meanwhile, so one thread can
+     * watch the socket while others take what arrives ({@link #tryReceive}).
      *
      * @return true if one is waiting, false on timeout
      * @throws ChannelClosedException if the socket is closed, before or during the wait
      */
+    @Override
     public boolean awaitReadable(Duration timeout) {
+        long deadline = deadlineOf(timeout);
+        gate.enter();
+        try {
+            return waitReadable(deadline);
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the next datagram and lends it to {@code visitor} without
+     * copying. Nothing is allocated.
+     *
+     * @return true if a datagram was visited, false if none arrived in time
+     * @throws ChannelClosedException if the socket is closed, before or during the wait
+     */
+    @Override
+    public boolean receive(Duration timeout, DatagramVisitor visitor) {
         long deadline = deadlineOf(timeout);
         gate.enter();
         receiveLock.lock();
         try {
-            return waitReadable(deadline);
+            while (true) {
+                if (!waitReadable(deadline)) {
+                    return false;
+                }
+                int length = peek();
+                if (length >= 0) {
+                    lend(read(length), visitor);
+                    return true;
+                }
+            }
         } finally {
             receiveLock.unlock();
             leave();
+        }
+    }
+
+    /**
+     * Takes the datagram waiting now, if {@code filter} wants it, and lends it to {@code visitor}
+     * without copying; never waits. The filter sees the sender and the first message's sequence
+     * number before the datagram is taken, so a thread can take only what it should handle and
+     * leave the rest queued for another (a multiplexed connection's callers take the replies of
+     * calls that wait, and leave those of asynchronous ones to its reader thread).
+     *
+     * @return {@link #TAKEN}, {@link #LEFT} (the filter declined it) or {@link #EMPTY}
+     * @throws ChannelClosedException if the socket is closed
+     */
+    @Override
+    public int tryReceive(DatagramVisitor visitor, DatagramFilter filter) {
+        gate.enter();
+        receiveLock.lock();
+        try {
+            if (gate.isClosed()) {
+                throw new ChannelClosedException(Syscalls.TRANSPORT);
+            }
+            int length = peek();
+            if (length < 0) {
+                return EMPTY;
+            }
+            int firstSeq = length >= Netlink.NLMSG_HDRLEN ? receiveBuffer.getInt(8) : 0;
+            if (!filter.takes(senderAddress.getInt(4), senderAddress.getInt(8), firstSeq)) {
+                return LEFT;
+            }
+            lend(read(length), visitor);
+            return TAKEN;
+        } finally {
+            receiveLock.unlock();
+            leave();
+        }
+    }
+
+    /** {@code visitor} gets bytes 0..length of the receive buffer, and the sender's address. */
+    private void lend(int length, DatagramVisitor visitor) {
+        ByteBuffer lent = receiveBuffer;
+        lent.clear().limit(length);
+        try {
+            visitor.visit(senderAddress.getInt(4), senderAddress.getInt(8), lent);
+        } finally {
+            lent.clear();
         }
     }
 
@@ -216,11 +306,14 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
                 if (!waitReadable(deadline)) {
                     return Optional.empty();
                 }
-                Datagram datagram = receiveWaiting();
-                if (datagram != null) {
-                    return Optional.of(datagram);
+                int length = peek();
+                if (length >= 0) {
+                    length = read(length);
+                    byte[] bytes = new byte[length];
+                    receiveBuffer.get(0, bytes);
+                    return Optional.of(new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes));
                 }
-                // Readable, yet nothing there (another reader of a shared descriptor): wait again.
+                // Readable, yet nothing there (another reader took it): wait again.
             }
         } finally {
             receiveLock.unlock();
@@ -228,61 +321,111 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
         }
     }
 
-    /** Polls the socket and the wake-up eventfd; false on timeout. Call with the receive lock. */
+    /**
+     * Polls the socket and the wake-up eventfd; false on timeout. Takes the poll lock, for the
+     * reused {@code pollfd} array, so it may be called with or without the receive lock.
+     */
     private boolean waitReadable(long deadline) {
-        while (true) {
-            if (gate.isClosed()) {
-                throw new ChannelClosedException(Syscalls.TRANSPORT);
+        pollLock.lock();
+        try {
+            while (true) {
+                if (gate.isClosed()) {
+                    throw new ChannelClosedException(Syscalls.TRANSPORT);
+                }
+                pollFds.putShort(6, (short) 0);
+                pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
+                int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline));
+                if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || gate.isClosed()) {
+                    throw new ChannelClosedException(Syscalls.TRANSPORT);
+                }
+                if (ready > 0) {
+                    return true;
+                }
+                if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+                // Interrupted by a signal, or poll woke a little early: wait for what is left.
             }
-            pollFds.putShort(6, (short) 0);
-            pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
-            int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline));
-            if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || gate.isClosed()) {
-                throw new ChannelClosedException(Syscalls.TRANSPORT);
-            }
-            if (ready > 0) {
-                return true;
-            }
-            if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            // Interrupted by a signal, or poll woke a little early: wait for what is left.
+        } finally {
+            pollLock.unlock();
         }
     }
 
     /**
-     * Receives the datagram the socket says is waiting, sized first so it is never truncated.
+     * Asks the kernel for the size of the datagram waiting, without taking it; its sender is left
+     * in {@code senderAddress} and its first {@value Netlink#NLMSG_HDRLEN} bytes (the first
+     * message's header) in the receive buffer. Call with the receive lock.
      *
-     * @return the datagram, or null if there was none after all (EAGAIN)
+     * @return its length, or -1 if there is none (EAGAIN)
      */
-    private Datagram receiveWaiting() {
-        long size = Syscalls.recvfrom(fd, receiveBuffer, 0, Syscalls.MSG_PEEK, senderAddress);
-        if (size < 0) {
-            return failedReceive((int) -size);
+    private int peek() {
+        while (true) {
+            long size = Syscalls.recvfrom(fd, receiveBuffer, Netlink.NLMSG_HDRLEN, Syscalls.MSG_PEEK, senderAddress,
+                    senderAddressLength);
+            if (size >= 0) {
+                return (int) Math.min(size, Integer.MAX_VALUE);
+            }
+            if (!isDumpRaceNoise((int) -size)) {
+                return failedReceive((int) -size);
+            }
         }
+    }
+
+    /**
+     * Whether a failed receive is the kernel's dump race rather than news: {@code recvmsg}
+     * continues a running dump, checking {@code cb_running} without its lock, so when another
+     * thread's {@code sendto} starts (and finishes) a dump meanwhile, the late continuation finds
+     * nothing running and leaves {@code EINVAL} as the socket's error, reported by the next
+     * receive. No datagram was lost (the error is reported before anything is dequeued): receive
+     * again. Only a socket shared by threads that send dumps while another receives sees it.
+     */
+    private boolean isDumpRaceNoise(int errno) {
+        if (errno != Errno.EINVAL.number()) {
+            return false;
+        }
+        LOG.debug("netlink port {}: EINVAL from recvfrom, left by the kernel's dump race; receiving again",
+                Integer.toUnsignedString(portId));
+        return true;
+    }
+
+    /**
+     * Takes the datagram {@link #peek} measured into the receive buffer, grown first so it is
+     * never truncated. Call with the receive lock, right after the peek.
+     *
+     * @return its length
+     */
+    private int read(int size) {
         if (size > receiveBuffer.capacity()) {
-            int grown = size > 1 << 30 ? (int) size : Integer.highestOneBit((int) size - 1) << 1;
+            int grown = size > 1 << 30 ? size : Integer.highestOneBit(size - 1) << 1;
             LOG.debug("netlink port {}: receive buffer grows from {} to {} bytes for a {}-byte datagram",
                     Integer.toUnsignedString(portId), receiveBuffer.capacity(), grown, size);
             receiveBuffer = directBuffer(grown);
         }
-        long received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress);
+        long received;
+        do {
+            received = Syscalls.recvfrom(fd, receiveBuffer, receiveBuffer.capacity(), 0, senderAddress,
+                    senderAddressLength);
+        } while (received < 0 && isDumpRaceNoise((int) -received));
         if (received < 0) {
-            return failedReceive((int) -received);
+            int errno = (int) -received;
+            if (errno == Errno.EAGAIN.number()) {
+                // Peeked under the receive lock: only a reader of a shared descriptor could take it.
+                throw new IllegalStateException("netlink datagram of " + size + " bytes vanished between MSG_PEEK"
+                        + " and the read; is the descriptor shared?");
+            }
+            return failedReceive(errno);
         }
         if (received > receiveBuffer.capacity()) {
             // Only another reader of this descriptor could swap the datagram between peek and read.
             throw new IllegalStateException("netlink datagram of " + received + " bytes replaced one of " + size
                     + " bytes between MSG_PEEK and the read; is the descriptor shared?");
         }
-        byte[] bytes = new byte[(int) received];
-        receiveBuffer.get(0, bytes);
-        return new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes);
+        return (int) received;
     }
 
-    private Datagram failedReceive(int errno) {
+    private int failedReceive(int errno) {
         if (errno == Errno.EAGAIN.number()) {
-            return null;
+            return -1;
         }
         if (errno == Errno.EBADF.number() && gate.isClosed()) {
             throw new ChannelClosedException(Syscalls.TRANSPORT);
@@ -329,6 +472,7 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
      * family). Some groups need {@code CAP_NET_ADMIN} or similar: the kernel then answers
      * {@link Errno#EPERM}, thrown as {@link dev.kchannel.api.error.PermissionDeniedException}.
      */
+    @Override
     public void joinGroup(int group) {
         requireGroup(group);
         setOption(Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group, "join multicast group " + group);

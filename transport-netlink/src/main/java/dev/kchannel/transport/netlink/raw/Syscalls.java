@@ -76,8 +76,9 @@ final class Syscalls {
         @ssize_t long sendto(int fd, @In @Transient ByteBuffer data, @size_t long length, int flags,
                 @In @Transient ByteBuffer address, @socklen_t int addressLength);
 
+        /** The address length is a direct {@code socklen_t} buffer the caller reuses: no allocation per call. */
         @ssize_t long recvfrom(int fd, @Out @Transient ByteBuffer data, @size_t long length, int flags,
-                @Out @Transient ByteBuffer address, @In @Out IntByReference addressLength);
+                @Out @Transient ByteBuffer address, @In @Out @Transient ByteBuffer addressLength);
 
         int setsockopt(int fd, int level, int name, @In @Transient ByteBuffer value, @socklen_t int valueLength);
 
@@ -255,12 +256,14 @@ final class Syscalls {
     /**
      * One non-blocking {@code recvfrom}.
      *
+     * @param addressLength a direct buffer of at least 4 bytes in host order, reused by the caller
+     *     so that receiving allocates nothing
      * @return the datagram's full length (MSG_TRUNC is always passed), or {@code -errno} on
      *     failure; {@code EINTR} is retried here
      */
-    static long recvfrom(int fd, ByteBuffer data, int length, int flags, ByteBuffer address) {
+    static long recvfrom(int fd, ByteBuffer data, int length, int flags, ByteBuffer address, ByteBuffer addressLength) {
         while (true) {
-            IntByReference addressLength = new IntByReference(SOCKADDR_NL_SIZE);
+            addressLength.putInt(0, SOCKADDR_NL_SIZE);
             long received = libc().recvfrom(fd, data, length, flags | MSG_TRUNC | MSG_DONTWAIT, address, addressLength);
             if (received >= 0) {
                 return received;

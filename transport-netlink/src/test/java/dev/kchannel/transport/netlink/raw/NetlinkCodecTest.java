@@ -127,8 +127,23 @@ class NetlinkCodecTest {
                     input[random.nextInt(input.length)] ^= (byte) (1 << random.nextInt(8));
                 }
             }
+            Integer inPlace;
             try {
-                for (NetlinkMessage message : NetlinkCodec.decode(input)) {
+                inPlace = NetlinkCodec.validate(inPlace(input));
+            } catch (MalformedMessageException e) {
+                inPlace = null;
+            }
+            List<NetlinkMessage> messages;
+            try {
+                messages = NetlinkCodec.decode(input);
+            } catch (MalformedMessageException expected) {
+                assertThat(expected.reason()).isNotNull();
+                assertThat(inPlace).as("the in-place check refuses it too").isNull();
+                continue;
+            }
+            assertThat(inPlace).as("the in-place check agrees with the decoder").isEqualTo(messages.size());
+            try {
+                for (NetlinkMessage message : messages) {
                     if (message.isError() || message.isDone()) {
                         NetlinkError.of(message);
                     }
@@ -140,11 +155,39 @@ class NetlinkCodecTest {
         }
     }
 
+    /** Both readers, the copying decoder and the in-place check, refuse it the same way. */
     private static void assertMalformed(byte[] datagram, Reason reason, int offset) {
         assertThatThrownBy(() -> NetlinkCodec.decode(datagram))
                 .isInstanceOfSatisfying(MalformedMessageException.class, e -> {
                     assertThat(e.reason()).isEqualTo(reason);
                     assertThat(e.offset()).hasValue(offset);
                 });
+        assertThatThrownBy(() -> NetlinkCodec.validate(inPlace(datagram)))
+                .isInstanceOfSatisfying(MalformedMessageException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(reason);
+                    assertThat(e.offset()).hasValue(offset);
+                });
+    }
+
+    /** The bytes as a direct buffer in host order, as a socket's receive buffer holds them. */
+    private static java.nio.ByteBuffer inPlace(byte[] datagram) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(datagram.length + 64)
+                .order(java.nio.ByteOrder.nativeOrder());
+        buffer.put(datagram).flip();
+        return buffer;
+    }
+
+    @Test
+    void inPlaceReadingFindsTheSameMessagesAndCopiesOnlyTheOneAskedFor() {
+        byte[] datagram = Wire.concat(
+                Wire.message(16, Netlink.NLM_F_MULTI, 5, 99, new byte[] {1, 2, 3}),
+                Wire.message(17, 0, 6, 99, new byte[] {4, 5, 6, 7}));
+        java.nio.ByteBuffer buffer = inPlace(datagram);
+
+        assertThat(NetlinkCodec.validate(buffer)).isEqualTo(2);
+        int second = NetlinkCodec.next(0, buffer.getInt(0), buffer.limit());
+        assertThat(second).isEqualTo(20);
+        assertThat(NetlinkCodec.next(second, buffer.getInt(second), buffer.limit())).isEqualTo(buffer.limit());
+        assertThat(NetlinkMessage.copyOf(buffer, second)).isEqualTo(NetlinkCodec.decode(datagram).get(1));
     }
 }

@@ -176,7 +176,8 @@ class NetlinkConnectionTest {
         ScriptedKernel kernel = new ScriptedKernel().answering(r -> List.of(part(r, 0, 1), part(r, 0, 2), done(r, 0, 0)));
         NetlinkConnection connection = new NetlinkConnection(kernel, null);
 
-        Iterator<NetlinkMessage> parts = connection.dump(GET).iterator();
+        Iterator<NetlinkMessage> parts = connection.dump(GET, null,
+                DumpOptions.defaults().withDelivery(DumpOptions.Delivery.AS_RECEIVED)).iterator();
         assertThat(kernel.receives()).isZero();
         parts.next();
         assertThat(kernel.receives()).isEqualTo(1);
@@ -205,22 +206,121 @@ class NetlinkConnectionTest {
                 .isInstanceOf(dev.kchannel.api.error.PermissionDeniedException.class);
     }
 
-    @Test
-    void interruptedDumpDeliversEveryPartThenThrows() {
-        ScriptedKernel kernel = new ScriptedKernel().answering(r -> List.of(part(r, 0, 1),
-                part(r, Netlink.NLM_F_DUMP_INTR, 2), done(r, Netlink.NLM_F_DUMP_INTR, 0)));
-        NetlinkConnection connection = new NetlinkConnection(kernel, null);
-        Iterator<NetlinkMessage> parts = connection.dump(GET).iterator();
+    /** A kernel whose dump attempts go as {@code attempts} says, one list of answers per attempt. */
+    private static ScriptedKernel dumping(List<java.util.function.Function<NetlinkMessage, List<byte[]>>> attempts) {
+        int[] attempt = {0};
+        return new ScriptedKernel().answering(r -> attempts.get(Math.min(attempt[0]++, attempts.size() - 1)).apply(r));
+    }
 
-        assertThat(parts.next().payloadBytes()).containsExactly(1);
-        NetlinkMessage second = parts.next();
-        assertThat(second.hasFlags(Netlink.NLM_F_DUMP_INTR)).isTrue();
+    private static List<Integer> markers(Stream<NetlinkMessage> parts) {
+        try (parts) {
+            return parts.map(m -> (int) m.payloadBytes()[0]).collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    void anInterruptedAttemptIsDumpedAgainAndOnlyTheConsistentOneIsHandedOut() {
+        // The flag on the second part, as the kernel sets it on the message where it noticed the change.
+        ScriptedKernel kernel = dumping(List.of(
+                r -> List.of(part(r, 0, 1), part(r, Netlink.NLM_F_DUMP_INTR, 2), part(r, 0, 3), done(r, 0, 0)),
+                r -> List.of(part(r, 0, 11), part(r, 0, 12), done(r, 0, 0))));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+
+        assertThat(markers(connection.dump(GET))).containsExactly(11, 12);
+        assertThat(kernel.requests()).hasSize(2);
+        assertThat(kernel.requests()).extracting(NetlinkMessage::seq).doesNotHaveDuplicates();
+        assertThat(kernel.requests()).allSatisfy(r -> assertThat(r.hasFlags(Netlink.NLM_F_DUMP)).isTrue());
+        assertThat(kernel.queued()).isZero();
+    }
+
+    @Test
+    void aFlagOnlyOnTheDoneMessageStillSpoilsTheAttempt() {
+        ScriptedKernel kernel = dumping(List.of(
+                r -> List.of(part(r, 0, 1), done(r, Netlink.NLM_F_DUMP_INTR, 0)),
+                r -> List.of(part(r, 0, 21), done(r, 0, 0))));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+
+        assertThat(markers(connection.dump(GET))).containsExactly(21);
+    }
+
+    @Test
+    void aDumpInterruptedOnEveryAttemptThrowsWithoutHandingOutAnyPart() {
+        ScriptedKernel kernel = dumping(List.of(
+                r -> List.of(part(r, 0, 1), part(r, Netlink.NLM_F_DUMP_INTR, 2), done(r, Netlink.NLM_F_DUMP_INTR, 0))));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+        Iterator<NetlinkMessage> parts = connection.dump(GET, "RTM_GETLINK").iterator();
+
         assertThatThrownBy(parts::hasNext).isInstanceOfSatisfying(DumpInterruptedException.class, e -> {
-            assertThat(e.parts()).isEqualTo(2);
+            assertThat(e.attempts()).isEqualTo(DumpOptions.DEFAULT_ATTEMPTS);
+            assertThat(e.parts()).isZero();
             assertThat(e.errno()).isEqualTo(Errno.EINTR);
             assertThat(e.transport()).hasValue("netlink");
+            assertThat(e.getMessage()).contains("RTM_GETLINK").contains("3 times in a row")
+                    .contains("no part of an interrupted attempt was handed out");
         });
+        assertThat(kernel.requests()).hasSize(DumpOptions.DEFAULT_ATTEMPTS);
+        assertThat(kernel.queued()).as("read to its end: the connection is ready").isZero();
+    }
+
+    @Test
+    void theNumberOfAttemptsIsChosenPerCall() {
+        ScriptedKernel kernel = dumping(List.of(r -> List.of(part(r, Netlink.NLM_F_DUMP_INTR, 1), done(r, 0, 0))));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+
+        assertThatThrownBy(() -> markers(connection.dump(GET, null, DumpOptions.defaults().withAttempts(1))))
+                .isInstanceOfSatisfying(DumpInterruptedException.class, e -> {
+                    assertThat(e.attempts()).isEqualTo(1);
+                    assertThat(e.getMessage()).contains("on its only attempt");
+                });
+        assertThat(kernel.requests()).hasSize(1);
+        assertThatThrownBy(() -> DumpOptions.defaults().withAttempts(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1..100");
+        assertThatThrownBy(() -> DumpOptions.defaults().withAttempts(101)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void asReceivedHandsPartsOutAtOnceAndRetriesAnAttemptFlaggedBeforeAnyWasTaken() {
+        ScriptedKernel kernel = dumping(List.of(
+                r -> List.of(part(r, Netlink.NLM_F_DUMP_INTR, 1), part(r, 0, 2), done(r, 0, 0)),
+                r -> List.of(part(r, 0, 11), part(r, 0, 12), done(r, 0, 0))));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+        Iterator<NetlinkMessage> parts = connection.dump(GET, null,
+                DumpOptions.defaults().withDelivery(DumpOptions.Delivery.AS_RECEIVED)).iterator();
+
+        assertThat(parts.next().payloadBytes()).containsExactly(11);
+        assertThat(parts.next().payloadBytes()).containsExactly(12);
+        assertThat(parts.hasNext()).isFalse();
+    }
+
+    @Test
+    void asReceivedCannotTakeBackPartsAlreadyTakenSoItThrowsAndSaysHowMany() {
+        ScriptedKernel kernel = dumping(List.of(
+                r -> List.of(part(r, 0, 1), part(r, 0, 2), part(r, Netlink.NLM_F_DUMP_INTR, 3), part(r, 0, 4),
+                        done(r, 0, 0))));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+        Iterator<NetlinkMessage> parts = connection.dump(GET, null,
+                DumpOptions.defaults().withDelivery(DumpOptions.Delivery.AS_RECEIVED)).iterator();
+
+        assertThat(parts.next().payloadBytes()).containsExactly(1);
+        assertThat(parts.next().payloadBytes()).containsExactly(2);
+        assertThatThrownBy(parts::hasNext).as("parts 3 and 4, of the spoiled attempt, are not handed out")
+                .isInstanceOfSatisfying(DumpInterruptedException.class, e -> {
+                    assertThat(e.parts()).isEqualTo(2);
+                    assertThat(e.attempts()).isEqualTo(1);
+                    assertThat(e.getMessage()).contains("the 2 parts handed out").contains("discard them");
+                });
+        assertThat(kernel.requests()).hasSize(1);
         assertThat(kernel.queued()).isZero();
+    }
+
+    @Test
+    void partsOfAWholeAttemptAreHeldUntilItsEnd() {
+        ScriptedKernel kernel = new ScriptedKernel().answering(r -> List.of(part(r, 0, 1), part(r, 0, 2), done(r, 0, 0)));
+        NetlinkConnection connection = new NetlinkConnection(kernel, null);
+
+        Iterator<NetlinkMessage> parts = connection.dump(GET).iterator();
+        assertThat(parts.next().payloadBytes()).containsExactly(1);
+        assertThat(kernel.receives()).as("every datagram of the attempt was read before the first part").isEqualTo(3);
     }
 
     @Test
@@ -244,7 +344,9 @@ class NetlinkConnectionTest {
                 ? List.of(part(r, 0, 1), part(r, 0, 2), done(r, 0, 0))
                 : List.of(ack(r)));
         NetlinkConnection connection = new NetlinkConnection(kernel, null);
-        Iterator<NetlinkMessage> abandoned = connection.dump(GET).iterator();
+        // As received: a whole attempt would have been read to its end before the first part.
+        Iterator<NetlinkMessage> abandoned = connection.dump(GET, null,
+                DumpOptions.defaults().withDelivery(DumpOptions.Delivery.AS_RECEIVED)).iterator();
         abandoned.next();
 
         connection.request(GET);

@@ -93,6 +93,47 @@ class NetlinkSocketKernelTest {
     }
 
     @Test
+    void aVisitorReadsTheDatagramInPlaceWithoutACopy() {
+        try (NetlinkSocket socket = NetlinkSocket.open(Netlink.NETLINK_ROUTE)) {
+            socket.send(NetlinkMessage.builder(Netlink.NLMSG_NOOP)
+                    .flags(Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK).seq(9).pid(socket.portId()).build());
+            List<String> seen = new ArrayList<>();
+
+            boolean received = socket.receive(Duration.ofSeconds(30), (sender, groups, bytes) -> {
+                seen.add("sender " + sender + " groups " + groups + " direct " + bytes.isDirect());
+                seen.add("messages " + NetlinkCodec.validate(bytes));
+                seen.add("seq " + bytes.getInt(8) + " error " + bytes.getInt(16));
+            });
+
+            assertThat(received).isTrue();
+            assertThat(seen).containsExactly("sender 0 groups 0 direct true", "messages 1", "seq 9 error 0");
+            assertThat(socket.receive(Duration.ofMillis(20), (sender, groups, bytes) -> seen.add("more"))).isFalse();
+        }
+    }
+
+    @Test
+    void tryReceiveShowsTheFilterTheSenderAndFirstSeqBeforeTakingTheDatagram() {
+        try (NetlinkSocket socket = NetlinkSocket.open(Netlink.NETLINK_ROUTE)) {
+            assertThat(socket.tryReceive((sender, groups, bytes) -> { }, DatagramFilter.ALL)).isEqualTo(NetlinkSocket.EMPTY);
+            socket.send(NetlinkMessage.builder(Netlink.NLMSG_NOOP)
+                    .flags(Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK).seq(77).pid(socket.portId()).build());
+            assertThat(socket.awaitReadable(Duration.ofSeconds(30))).isTrue();
+            List<String> seen = new ArrayList<>();
+
+            assertThat(socket.tryReceive((sender, groups, bytes) -> seen.add("visited"), (sender, groups, seq) -> {
+                seen.add("offered seq " + seq + " from " + sender);
+                return false;
+            })).isEqualTo(NetlinkSocket.LEFT);
+            assertThat(socket.tryReceive((sender, groups, bytes) -> seen.add("visited seq " + bytes.getInt(8)),
+                    (sender, groups, seq) -> seq == 77)).isEqualTo(NetlinkSocket.TAKEN);
+            assertThat(socket.tryReceive((sender, groups, bytes) -> seen.add("more"), DatagramFilter.ALL))
+                    .isEqualTo(NetlinkSocket.EMPTY);
+
+            assertThat(seen).containsExactly("offered seq 77 from 0", "visited seq 77");
+        }
+    }
+
+    @Test
     void datagramLargerThanTheInitialBufferArrivesWhole() {
         // rtnetlink refuses an unknown message type with EOPNOTSUPP and, without NETLINK_CAP_ACK,
         // echoes the whole 60 KiB request: a reply of about 60 KiB, past the 32 KiB buffer.

@@ -28,8 +28,18 @@ final class Rtnetlink {
 
     /** Index to name of every link, from a dump. */
     static Map<Integer, String> links(NetlinkConnection connection) {
+        return links(connection.dump(getLinkRequest(), "RTM_GETLINK"));
+    }
+
+    /** Index to name of every link, from a dump on a shared socket. */
+    static Map<Integer, String> links(MultiplexedConnection connection) {
+        return links(connection.dump(getLinkRequest(), "RTM_GETLINK", DumpOptions.defaults(),
+                java.time.Duration.ofSeconds(30)));
+    }
+
+    private static Map<Integer, String> links(Stream<NetlinkMessage> dump) {
         Map<Integer, String> links = new LinkedHashMap<>();
-        try (Stream<NetlinkMessage> parts = connection.dump(getLinkRequest(), "RTM_GETLINK")) {
+        try (Stream<NetlinkMessage> parts = dump) {
             parts.forEach(part -> {
                 if (part.type() != RTM_NEWLINK) {
                     throw new AssertionError("link dump part of type " + part.type());

@@ -22,6 +22,15 @@ public final class ScriptedConnections {
         return new NetlinkConnection(new ScriptedKernel().answering(script), null);
     }
 
+    /**
+     * A multiplexed connection over scripted sockets: {@code sockets} gives the first, and one
+     * more after each reset.
+     */
+    public static MultiplexedConnection multiplexed(java.util.function.Supplier<LiveScriptedKernel> sockets,
+            int maxInFlight) {
+        return MultiplexedConnection.over(sockets::get, maxInFlight);
+    }
+
     /** A reply of {@code type} to {@code request} carrying {@code payload}. */
     public static byte[] reply(NetlinkMessage request, int type, byte[] payload) {
         return ScriptedKernel.reply(request, type, 0, payload);

@@ -81,6 +81,21 @@ final class ScriptedKernel implements DatagramIo {
     }
 
     @Override
+    public boolean awaitReadable(Duration timeout) {
+        throw new UnsupportedOperationException("a NetlinkConnection receives, it does not wait for readable");
+    }
+
+    @Override
+    public int tryReceive(DatagramVisitor visitor, DatagramFilter filter) {
+        throw new UnsupportedOperationException("a NetlinkConnection receives with a timeout");
+    }
+
+    @Override
+    public void joinGroup(int group) {
+        throw new UnsupportedOperationException("a scripted NetlinkConnection never joins groups");
+    }
+
+    @Override
     public void close() {
         closed = true;
     }

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.netlink;
+
+import dev.kchannel.api.error.CallTimeoutException;
+import dev.kchannel.api.error.ChannelClosedException;
+import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.transport.netlink.genl.GenericNetlink;
+import dev.kchannel.transport.netlink.raw.NetlinkConnection;
+import dev.kchannel.transport.netlink.raw.NetlinkMessage;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Each call on a socket of its own, borrowed from a {@link ConnectionPool} for the length of the
+ * call, so replies cannot cross; {@code kchannel.netlink.sockets=pooled}. A call the caller waits
+ * for runs on the caller's thread; an asynchronous one on the channel's daemon threads
+ * {@code kchan-netlink-call-N} (at most {@code kchannel.netlink.connections} of them, idle ones
+ * time out), each blocked for the length of its call. Cancelling an asynchronous call before it
+ * starts sends nothing; afterwards its thread waits for the answer and drops it.
+ */
+final class PooledCallPath implements CallPath {
+
+    private final ConnectionPool connections;
+    private final ThreadPoolExecutor asyncThreads;
+
+    PooledCallPath(ConnectionPool connections, int threads) {
+        this.connections = connections;
+        this.asyncThreads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemonThreads());
+        asyncThreads.allowCoreThreadTimeOut(true);
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "kchan-netlink-call-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    ConnectionPool connections() {
+        return connections;
+    }
+
+    @Override
+    public CompletableFuture<NetlinkMessage> request(NetlinkMessage request, String operation, Duration timeout,
+            boolean callerWaits) {
+        if (callerWaits) {
+            try {
+                return CompletableFuture.completedFuture(requestNow(request, operation, timeout));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        CompletableFuture<NetlinkMessage> answer = new CompletableFuture<>();
+        // The deadline runs from submission: a call queued behind busy threads gets no more time.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            asyncThreads.execute(() -> {
+                if (answer.isDone()) {
+                    return; // cancelled (or the channel closed) before it started: send nothing
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    answer.completeExceptionally(new CallTimeoutException(NetlinkTransport.NAME, operation, timeout));
+                    return;
+                }
+                try {
+                    answer.complete(requestNow(request, operation, Duration.ofNanos(left)));
+                } catch (Throwable e) {
+                    // Errors too: a future left incomplete would hang its caller until close().
+                    answer.completeExceptionally(e);
+                    if (e instanceof Error) {
+                        throw (Error) e;
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            answer.completeExceptionally(new ChannelClosedException(NetlinkTransport.NAME, e));
+        }
+        return answer;
+    }
+
+    private NetlinkMessage requestNow(NetlinkMessage request, String operation, Duration timeout) {
+        NetlinkConnection connection = connections.borrow();
+        boolean reusable = false;
+        try {
+            connection.setTimeout(timeout);
+            NetlinkMessage answer = connection.request(request, operation);
+            reusable = true;
+            return answer;
+        } catch (KernelErrorException e) {
+            // The kernel's refusal leaves the socket in step; a failed system call may not.
+            reusable = e.operation().filter(operation::equals).isPresent();
+            throw e;
+        } finally {
+            if (reusable) {
+                connections.giveBack(connection);
+            } else {
+                // After a timeout, bad bytes or a failed syscall, a fresh socket is cheaper than doubt.
+                connections.discard(connection);
+            }
+        }
+    }
+
+    /** One of the pool's connections, kept by the caller until it closes it. */
+    @Override
+    public GenericNetlink openGenericNetlink() {
+        return GenericNetlink.over(connections.borrow());
+    }
+
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        return Optional.empty();
+    }
+
+    /** Closes every socket, which wakes calls blocked in a receive, and stops the async threads. */
+    @Override
+    public void close() {
+        connections.close();
+        asyncThreads.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "a socket per call from a pool of " + connections.openConnections();
+    }
+}
