@@ -4,6 +4,7 @@ package dev.kchannel.api.error;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.IntFunction;
 
 /**
  * The kernel answered with an error: a negative status in a reply, or a failed system call.
@@ -55,6 +56,35 @@ public class KernelErrorException extends KchannelException {
      */
     public OptionalInt offendingOffset() {
         return offendingOffset < 0 ? OptionalInt.empty() : OptionalInt.of(offendingOffset);
+    }
+
+    /**
+     * This failure with its blamed attribute named, for a transport that knows the request's
+     * attribute space where the layer that built the exception did not (the raw netlink layer sees
+     * numbers only): {@code [attribute 3 at offset 20]} becomes {@code [attribute KEY at offset 20]}.
+     * Returns this exception itself when no attribute is blamed or {@code names} gives null; else a
+     * new one of the same class, with the same cause and stack trace.
+     *
+     * @param names an attribute type to its name, or to null when unknown
+     */
+    public KernelErrorException withAttributeNames(IntFunction<String> names) {
+        OptionalInt type = offendingAttribute();
+        if (type.isEmpty()) {
+            return this;
+        }
+        String name = names.apply(type.getAsInt());
+        if (name == null) {
+            return this;
+        }
+        Builder builder = forErrno(errnoNumber()).transport(transport().orElse(null)).operation(operation)
+                .extAckMessage(extAckMessage().orElse(null)).offendingAttribute(type.getAsInt(), name)
+                .cause(getCause());
+        if (offendingOffset >= 0) {
+            builder.offendingOffset(offendingOffset);
+        }
+        KernelErrorException named = builder.build();
+        named.setStackTrace(getStackTrace());
+        return named;
     }
 
     /**

@@ -65,6 +65,25 @@ class KernelErrorExceptionTest {
     }
 
     @Test
+    void aTransportThatKnowsTheAttributeSpaceNamesTheBlamedAttribute() {
+        RuntimeException cause = new RuntimeException("underneath");
+        KernelErrorException numbered = KernelErrorException.forStatus(-2).transport("netlink").operation("GET")
+                .extAckMessage("key not found").offendingAttribute(3).offendingOffset(20).cause(cause).build();
+
+        KernelErrorException named = numbered.withAttributeNames(type -> type == 3 ? "KEY" : null);
+
+        assertThat(named).isInstanceOf(NoSuchEntryException.class)
+                .hasMessage("netlink: GET failed: ENOENT (2): key not found [attribute KEY at offset 20]")
+                .hasCause(cause);
+        assertThat(named.offendingAttribute()).hasValue(3);
+        assertThat(named.offendingOffset()).hasValue(20);
+        assertThat(named.getStackTrace()).isEqualTo(numbered.getStackTrace());
+        assertThat(numbered.withAttributeNames(type -> null)).isSameAs(numbered);
+        KernelErrorException noAttribute = KernelErrorException.forErrno(Errno.EPERM).build();
+        assertThat(noAttribute.withAttributeNames(type -> "KEY")).isSameAs(noAttribute);
+    }
+
+    @Test
     void emptyExtAckCountsAsNone() {
         KernelErrorException error = KernelErrorException.forErrno(Errno.EINVAL).extAckMessage("").build();
 

@@ -13,6 +13,7 @@ import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.NoSuchEntryException;
 import dev.kchannel.api.error.TransportUnavailableException;
 import dev.kchannel.api.message.Command;
+import dev.kchannel.api.message.KchanAttribute;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.support.CursorPagedDump;
@@ -277,6 +278,9 @@ public final class NetlinkKernelChannel implements KernelChannel {
                     // kchan_netlink was unloaded (and maybe loaded again): the id this channel knew is gone.
                     retried = true;
                     lookUpThenSend((KernelErrorException) cause, family);
+                } else if (cause instanceof KernelErrorException) {
+                    // The raw layer blames attributes by number; here they are kchan's.
+                    result.completeExceptionally(((KernelErrorException) cause).withAttributeNames(KchanAttribute::describe));
                 } else {
                     result.completeExceptionally(cause);
                 }

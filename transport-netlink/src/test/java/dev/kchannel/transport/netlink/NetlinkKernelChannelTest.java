@@ -189,6 +189,8 @@ class NetlinkKernelChannelTest {
             assertThat(e.extAckMessage()).contains("binary attribute size out of range");
             assertThat(e.offendingAttribute()).hasValue(KchanProtocol.ATTR_KEY);
             assertThat(e.offendingOffset()).hasValue(keyOffset);
+            assertThat(e).hasMessage("netlink: SET failed: ERANGE (34): binary attribute size out of range"
+                    + " [attribute KEY at offset 20]");
         });
     }
 
