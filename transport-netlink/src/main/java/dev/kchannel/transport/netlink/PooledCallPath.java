@@ -24,23 +24,39 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code kchan-netlink-call-N} (at most {@code kchannel.netlink.connections} of them, idle ones
  * time out), each blocked for the length of its call. Cancelling an asynchronous call before it
  * starts sends nothing; afterwards its thread waits for the answer and drops it.
+ *
+ * <p>kchan_netlink's raw unit uses the same path with its own exchange (no ack, one reply per
+ * request: {@link NetlinkConnection#exchange}) and threads {@code kchan-raw-call-N}.
  */
 final class PooledCallPath implements CallPath {
 
+    /** How one request goes out and its answer comes back on a borrowed connection. */
+    @FunctionalInterface
+    interface Exchange {
+        NetlinkMessage apply(NetlinkConnection connection, NetlinkMessage request, String operation);
+    }
+
     private final ConnectionPool connections;
+    private final Exchange exchange;
     private final ThreadPoolExecutor asyncThreads;
 
+    /** Generic Netlink doits, acknowledged ({@link NetlinkConnection#request}), on threads {@code kchan-netlink-call-N}. */
     PooledCallPath(ConnectionPool connections, int threads) {
+        this(connections, threads, NetlinkConnection::request, "kchan-netlink-call-");
+    }
+
+    PooledCallPath(ConnectionPool connections, int threads, Exchange exchange, String threadPrefix) {
         this.connections = connections;
+        this.exchange = exchange;
         this.asyncThreads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads());
+                daemonThreads(threadPrefix));
         asyncThreads.allowCoreThreadTimeOut(true);
     }
 
-    private static ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
-            Thread thread = new Thread(task, "kchan-netlink-call-" + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
@@ -94,7 +110,7 @@ final class PooledCallPath implements CallPath {
         boolean reusable = false;
         try {
             connection.setTimeout(timeout);
-            NetlinkMessage answer = connection.request(request, operation);
+            NetlinkMessage answer = exchange.apply(connection, request, operation);
             reusable = true;
             return answer;
         } catch (KernelErrorException e) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -36,9 +37,9 @@ import java.util.stream.Stream;
  * request refused before it was queued (the queue is full) comes back as {@code NLMSG_ERROR}.
  *
  * <h2>Threads</h2>
- * As on Generic Netlink in pool mode: each call borrows a connection of its own from a
- * {@link ConnectionPool}, {@link #callAsync} runs calls on daemon threads {@code kchan-raw-call-N},
- * and each subscription is an endpoint with its own socket and reader thread
+ * As on Generic Netlink with pooled sockets ({@link PooledCallPath}): each call borrows a
+ * connection of its own from a {@link ConnectionPool}, {@link #callAsync} runs calls on daemon
+ * threads {@code kchan-raw-call-N}, and each subscription is an endpoint with its own socket and reader thread
  * ({@link RawUnitEndpoint}). {@link #close()} closes every socket, which wakes
  * blocked calls with {@link ChannelClosedException} and ends every subscription; the kernel
  * forgets an endpoint when its socket closes.
@@ -49,15 +50,15 @@ public final class RawUnitKernelChannel implements KernelChannel {
             Capability.REQUEST_REPLY, Capability.DUMP, Capability.KERNEL_PUSH);
 
     private final NetlinkSettings settings;
-    private final ConnectionPool connections;
-    private final AsyncCalls async;
+    private final PooledCallPath calls;
+    private final Set<CompletableFuture<KchanMessage>> pendingAsync = ConcurrentHashMap.newKeySet();
     private final Set<RawUnitEndpoint> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     RawUnitKernelChannel(NetlinkSettings settings, ConnectionPool connections) {
         this.settings = settings;
-        this.connections = connections;
-        this.async = new AsyncCalls("kchan-raw-call", settings.connections());
+        this.calls = new PooledCallPath(connections, settings.connections(), NetlinkConnection::exchange,
+                "kchan-raw-call-");
     }
 
     @Override
@@ -88,34 +89,40 @@ public final class RawUnitKernelChannel implements KernelChannel {
             throw new IllegalArgumentException("call timeout " + timeout + " is not positive");
         }
         requireOpen();
-        NetlinkMessage outgoing = RawUnitCodec.toNetlink(request);
-        String operation = Command.describe(request.commandId());
-        NetlinkConnection connection = connections.borrow();
-        boolean reusable = false;
-        try {
-            connection.setTimeout(timeout);
-            NetlinkMessage answer = connection.exchange(outgoing, operation);
-            reusable = true;
-            return RawUnitCodec.toReply(answer, request);
-        } catch (KernelErrorException e) {
-            // A refusal (NLMSG_ERROR or a failed reply) leaves the socket in step; a failed system call may not.
-            reusable = reusable || e.operation().filter(operation::equals).isPresent();
-            throw e;
-        } finally {
-            if (reusable) {
-                connections.giveBack(connection);
-            } else {
-                // After a timeout, bad bytes or a failed syscall, a fresh socket is cheaper than doubt.
-                connections.discard(connection);
-            }
-        }
+        return RawUnitCodec.toReply(await(calls.request(RawUnitCodec.toNetlink(request),
+                Command.describe(request.commandId()), timeout, true)), request);
     }
 
     @Override
     public CompletableFuture<KchanMessage> callAsync(KchanMessage request) {
         Objects.requireNonNull(request, "request");
         requireOpen();
-        return async.submit(request, callTimeout(), this::call);
+        CompletableFuture<NetlinkMessage> answer = calls.request(RawUnitCodec.toNetlink(request),
+                Command.describe(request.commandId()), callTimeout(), false);
+        CompletableFuture<KchanMessage> reply = answer.thenApply(message -> RawUnitCodec.toReply(message, request));
+        pendingAsync.add(reply);
+        reply.whenComplete((value, error) -> {
+            pendingAsync.remove(reply);
+            if (reply.isCancelled()) {
+                answer.cancel(false); // not started yet: sends nothing
+            }
+        });
+        if (closed) {
+            reply.completeExceptionally(new ChannelClosedException(NetlinkTransport.NAME));
+        }
+        return reply;
+    }
+
+    /** The value of a call's future, or what it failed with, thrown as it was. */
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -171,8 +178,11 @@ public final class RawUnitKernelChannel implements KernelChannel {
             subscription.close();
         }
         // Closing the sockets wakes calls blocked in a receive; they throw ChannelClosedException.
-        connections.close();
-        async.close();
+        calls.close();
+        // Calls still queued for a thread never run.
+        for (CompletableFuture<KchanMessage> reply : new ArrayList<>(pendingAsync)) {
+            reply.completeExceptionally(new ChannelClosedException(NetlinkTransport.NAME));
+        }
     }
 
     private void requireOpen() {
