@@ -107,7 +107,7 @@ static int kchan_proc_stats_read(struct kchan_proc_stats *stats)
 		}
 	}
 free_skb:
-	kfree_skb(skb);
+	consume_skb(skb);
 	return err;
 }
 

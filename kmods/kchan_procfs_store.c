@@ -66,7 +66,7 @@ static int kchan_proc_store_grow(struct kchan_proc_store *st,
 
 	if (!skb)
 		return -ENOMEM;
-	kfree_skb(st->batch);
+	consume_skb(st->batch);
 	st->batch = skb;
 	return 0;
 }
@@ -235,7 +235,7 @@ static int kchan_proc_store_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct kchan_proc_store *st = m->private;
 
-	kfree_skb(st->batch);
+	consume_skb(st->batch);
 	return seq_release_private(inode, file);
 }
 
