@@ -143,7 +143,9 @@ account:
 	/* Every write is one request: count those kchan_core never saw. */
 	if (!counted)
 		kchan_core_account(KCHAN_TRANSPORT_PROCFS, err);
-	return err ? err : count;
+	if (err)
+		return err;
+	return count;
 }
 
 static ssize_t kchan_proc_call_read(struct file *file, char __user *ubuf,
