@@ -339,6 +339,11 @@ class ProcfsTransportGuestTest {
             errors.add(error);
         }
 
+        long generated() {
+            return delivered.stream().filter(item -> item instanceof KchanEvent event
+                    && event.type() == EventType.GENERATED).count();
+        }
+
         KchanEvent await(Predicate<KchanEvent> matches) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             while (System.nanoTime() < deadline) {
@@ -383,6 +388,13 @@ class ProcfsTransportGuestTest {
                 Thread.sleep(50);
                 now = procfsStats(channel);
             }
+            // The end sentinel must find room in the queue, or it would be dropped too: wait until
+            // the listener has had every event the kernel queued for it.
+            long queued = now.events() - before.events();
+            while (listener.generated() < queued && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(listener.generated()).as("GENERATED events delivered of %d queued", queued).isEqualTo(queued);
             channel.call(KchanRequests.set(endKey, "end"));
             KchanEvent end = listener.await(storeSetOf(endKey));
             listener.slow = false;
