@@ -26,6 +26,19 @@
 #define KCHAN_MCGRP_EVENTS	"events"
 
 /*
+ * kchan_procfs: the directory /proc/KCHAN_PROC_DIR and its entries.
+ * KCHAN_PROC_CALL   0600  write one kchan request, read its reply (binary)
+ * KCHAN_PROC_EVENTS 0600  read() and poll() the events queued for this open
+ * KCHAN_PROC_STORE  0444  every entry, one "key<TAB>value" line each (text)
+ * KCHAN_PROC_STATS  0444  the counters, one "name<TAB>number" line each
+ */
+#define KCHAN_PROC_DIR		"kchan"
+#define KCHAN_PROC_CALL		"call"
+#define KCHAN_PROC_EVENTS	"events"
+#define KCHAN_PROC_STORE	"store"
+#define KCHAN_PROC_STATS	"stats"
+
+/*
  * Fixed message header, host byte order like every netlink header.
  * @cmd:    enum kchan_cmd
  * @flags:  KCHAN_F_* bits

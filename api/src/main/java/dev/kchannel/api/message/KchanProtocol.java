@@ -23,6 +23,17 @@ public final class KchanProtocol {
     /** {@code KCHAN_MCGRP_EVENTS}: the Generic Netlink multicast group of events. */
     public static final String MCGRP_EVENTS = "events";
 
+    /** {@code KCHAN_PROC_DIR}: kchan_procfs's directory under /proc. */
+    public static final String PROC_DIR = "kchan";
+    /** {@code KCHAN_PROC_CALL}: the binary request/reply file. */
+    public static final String PROC_CALL = "call";
+    /** {@code KCHAN_PROC_EVENTS}: the events file, read and polled. */
+    public static final String PROC_EVENTS = "events";
+    /** {@code KCHAN_PROC_STORE}: the text listing of every entry. */
+    public static final String PROC_STORE = "store";
+    /** {@code KCHAN_PROC_STATS}: the text listing of the counters. */
+    public static final String PROC_STATS = "stats";
+
     /** {@code KCHAN_HDR_LEN}: bytes in {@code struct kchan_hdr}. */
     public static final int HDR_LEN = 16;
 

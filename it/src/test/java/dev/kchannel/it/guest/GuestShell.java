@@ -94,6 +94,9 @@ final class GuestShell {
     /** kchan_core and the netlink transport's module, in load order. */
     static final List<String> NETLINK_MODULES = List.of("kchan_core", "kchan_netlink");
 
+    /** kchan_core and the procfs transport's module, in load order. */
+    static final List<String> PROCFS_MODULES = List.of("kchan_core", "kchan_procfs");
+
     /** Loads, in order, each of {@code modules} that is not loaded yet; a failed insmod fails the caller. */
     static void loadMissing(List<String> modules) {
         for (String module : modules) {

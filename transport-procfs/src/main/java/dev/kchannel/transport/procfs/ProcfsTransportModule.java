@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.procfs;
+
+import com.google.inject.AbstractModule;
+import dev.kchannel.api.guice.TransportBinder;
+
+/**
+ * Makes the {@code procfs} transport selectable under Guice, next to
+ * {@link dev.kchannel.api.guice.KchannelModule}:
+ * {@code Guice.createInjector(new KchannelModule(), new ProcfsTransportModule())}. Configuring
+ * does no I/O; {@link ProcfsTransport} is built only if selected.
+ */
+public final class ProcfsTransportModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        TransportBinder.register(binder(), ProcfsTransport.NAME, ProcfsTransport.class);
+    }
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.kchannel.transport.procfs;
+
+import dev.kchannel.api.error.MalformedMessageException;
+import dev.kchannel.api.error.MalformedMessageException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads the text of {@code /proc/kchan/stats}: one {@code name<TAB>number} line per counter,
+ * {@code store.entries} and {@code store.bytes}, then {@code <t>.requests}, {@code <t>.errors},
+ * {@code <t>.events} and {@code <t>.drops} for each transport ({@code core}, {@code netlink},
+ * {@code procfs}, {@code sockopt}, {@code chardev}). Reading the file counts no request.
+ */
+public final class StatsListing {
+
+    private StatsListing() {
+    }
+
+    /**
+     * The counters in {@code text}, by name, in the file's order. Numbers are unsigned 64-bit
+     * values, kept in a {@code long} as {@link Long#parseUnsignedLong} reads them.
+     *
+     * @throws MalformedMessageException ({@link Reason#UNEXPECTED_MESSAGE}) naming the line of
+     *     anything else
+     */
+    public static Map<String, Long> parse(byte[] text) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        String all = new String(text, StandardCharsets.US_ASCII);
+        if (all.isEmpty()) {
+            return Collections.unmodifiableMap(counters);
+        }
+        if (!all.endsWith("\n")) {
+            throw malformed(0, "the last line has no newline");
+        }
+        int number = 0;
+        // Without the last newline, every line, an empty one too, must be a counter.
+        for (String line : all.substring(0, all.length() - 1).split("\n", -1)) {
+            number++;
+            int tab = line.indexOf('\t');
+            if (tab <= 0 || line.indexOf('\t', tab + 1) >= 0) {
+                throw malformed(number, "expected name<TAB>number, got '" + line + "'");
+            }
+            String name = line.substring(0, tab);
+            long value;
+            try {
+                value = Long.parseUnsignedLong(line.substring(tab + 1));
+            } catch (NumberFormatException e) {
+                throw malformed(number, "expected name<TAB>number, got '" + line + "'");
+            }
+            if (counters.put(name, value) != null) {
+                throw malformed(number, "counter '" + name + "' appears twice");
+            }
+        }
+        return Collections.unmodifiableMap(counters);
+    }
+
+    private static MalformedMessageException malformed(int line, String what) {
+        return new MalformedMessageException(Reason.UNEXPECTED_MESSAGE, -1, "stats line " + line + ": " + what)
+                .withTransport(ProcfsTransport.NAME);
+    }
+}
