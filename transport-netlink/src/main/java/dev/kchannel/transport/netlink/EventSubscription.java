@@ -14,6 +14,7 @@ import dev.kchannel.api.error.TransportUnavailableException;
 import dev.kchannel.api.message.KchanEvent;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
+import dev.kchannel.api.support.EventReader;
 import dev.kchannel.api.support.SequenceGapDetector;
 import dev.kchannel.transport.netlink.genl.FamilyChange;
 import dev.kchannel.transport.netlink.genl.GenericFamily;
@@ -73,7 +74,7 @@ final class EventSubscription extends EventReader {
 
     private EventSubscription(EventSocket socket, GenericFamily family, FamilyWatch watch,
             Supplier<GenericFamily> resolver, EventListener listener, Consumer<Subscription> onClose) {
-        super(THREAD_NAME, SequenceGapDetector.joiningAnywhere(), listener, onClose);
+        super(NetlinkTransport.NAME, THREAD_NAME, SequenceGapDetector.joiningAnywhere(), listener, onClose);
         this.socket = socket;
         this.family = family;
         this.watch = watch;
@@ -225,7 +226,7 @@ final class EventSubscription extends EventReader {
         // Whatever an earlier overflow swallowed is older than this announcement.
         overflowed = false;
         // The new module's subscriber numbers its events from 0: what it sent before the join is a countable gap.
-        gaps = SequenceGapDetector.startingAt(0);
+        restartSequence(SequenceGapDetector.startingAt(0));
         LOG.warn("{}", reason);
         call(() -> listener.onRestart(reason), "onRestart");
     }

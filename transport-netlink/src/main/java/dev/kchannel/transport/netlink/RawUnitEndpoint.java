@@ -8,6 +8,7 @@ import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
+import dev.kchannel.api.support.EventReader;
 import dev.kchannel.api.support.SequenceGapDetector;
 import dev.kchannel.transport.netlink.raw.Datagram;
 import dev.kchannel.transport.netlink.raw.NetlinkConnection;
@@ -41,7 +42,7 @@ final class RawUnitEndpoint extends EventReader {
     private final NetlinkSocket socket;
 
     private RawUnitEndpoint(NetlinkSocket socket, EventListener listener, Consumer<Subscription> onClose) {
-        super(THREAD_NAME, SequenceGapDetector.startingAt(0), listener, onClose);
+        super(NetlinkTransport.NAME, THREAD_NAME, SequenceGapDetector.startingAt(0), listener, onClose);
         this.socket = socket;
     }
 

@@ -11,9 +11,9 @@ import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.message.Command;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
+import dev.kchannel.api.support.BlockingCallRunner;
 import dev.kchannel.api.support.CursorPagedDump;
 import dev.kchannel.transport.netlink.raw.NetlinkConnection;
-import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * <h2>Threads</h2>
  * As on Generic Netlink with pooled sockets ({@link PooledCallPath}): each call borrows a
  * connection of its own from a {@link ConnectionPool}, {@link #callAsync} runs calls on daemon
- * threads {@code kchan-raw-call-N}, and each subscription is an endpoint with its own socket and reader thread
+ * threads {@code kchan-raw-call-N} ({@link BlockingCallRunner}), and each subscription is an endpoint with its own socket and reader thread
  * ({@link RawUnitEndpoint}). {@link #close()} closes every socket, which wakes
  * blocked calls with {@link ChannelClosedException} and ends every subscription; the kernel
  * forgets an endpoint when its socket closes.
@@ -51,7 +51,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
 
     private final NetlinkSettings settings;
     private final PooledCallPath calls;
-    private final Set<CompletableFuture<KchanMessage>> pendingAsync = ConcurrentHashMap.newKeySet();
+    private final BlockingCallRunner async;
     private final Set<RawUnitEndpoint> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -59,6 +59,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
         this.settings = settings;
         this.calls = new PooledCallPath(connections, settings.connections(), NetlinkConnection::exchange,
                 "kchan-raw-call-");
+        this.async = new BlockingCallRunner(NetlinkTransport.NAME, "kchan-raw-call", settings.connections());
     }
 
     @Override
@@ -97,20 +98,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
     public CompletableFuture<KchanMessage> callAsync(KchanMessage request) {
         Objects.requireNonNull(request, "request");
         requireOpen();
-        CompletableFuture<NetlinkMessage> answer = calls.request(RawUnitCodec.toNetlink(request),
-                Command.describe(request.commandId()), callTimeout(), false);
-        CompletableFuture<KchanMessage> reply = answer.thenApply(message -> RawUnitCodec.toReply(message, request));
-        pendingAsync.add(reply);
-        reply.whenComplete((value, error) -> {
-            pendingAsync.remove(reply);
-            if (reply.isCancelled()) {
-                answer.cancel(false); // not started yet: sends nothing
-            }
-        });
-        if (closed) {
-            reply.completeExceptionally(new ChannelClosedException(NetlinkTransport.NAME));
-        }
-        return reply;
+        return async.submit(request, callTimeout(), this::call);
     }
 
     /** The value of a call's future, or what it failed with, thrown as it was. */
@@ -179,10 +167,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
         }
         // Closing the sockets wakes calls blocked in a receive; they throw ChannelClosedException.
         calls.close();
-        // Calls still queued for a thread never run.
-        for (CompletableFuture<KchanMessage> reply : new ArrayList<>(pendingAsync)) {
-            reply.completeExceptionally(new ChannelClosedException(NetlinkTransport.NAME));
-        }
+        async.close();
     }
 
     private void requireOpen() {

@@ -15,6 +15,7 @@ import dev.kchannel.api.message.KchanEvent;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.message.MessageCodec;
+import dev.kchannel.api.support.EventReader;
 import dev.kchannel.api.support.SequenceGapDetector;
 import dev.kchannel.transport.procfs.raw.OpenFlag;
 import dev.kchannel.transport.procfs.raw.PollEvent;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * is one kchan_core subscriber, with its own queue, SEQ from 0 and DROPPED count) and one daemon
  * thread, {@value #THREAD_NAME}, that polls it, reads as many whole events as the buffer holds,
  * turns each into a {@link KchanEvent} and calls the listener, so calls never overlap and keep the
- * kernel's order.
+ * kernel's order ({@link EventReader}, the delivery rules every transport shares).
  *
  * <h2>Losses</h2>
  * The kernel's queue for this open file is bounded; when it is full an event is dropped for this
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * not fit the buffer makes the read fail with {@code EMSGSIZE} and consume nothing, and the buffer
  * doubles, up to {@code KCHAN_MSG_MAX}. Closing the file makes the kernel forget the subscriber.
  */
-final class ProcfsEventSubscription implements Subscription {
+final class ProcfsEventSubscription extends EventReader {
 
     static final String THREAD_NAME = "kchan-procfs-events";
 
@@ -57,21 +58,13 @@ final class ProcfsEventSubscription implements Subscription {
     private static final Set<PollEvent> READABLE = EnumSet.of(PollEvent.IN);
 
     private final ProcFile file;
-    private final EventListener listener;
-    private final Consumer<ProcfsEventSubscription> onClose;
-    private final SequenceGapDetector gaps = SequenceGapDetector.startingAt(0);
-    private final Thread reader;
     private ByteBuffer buffer;
-    private volatile boolean active = true;
 
     private ProcfsEventSubscription(ProcFile file, int bufferSize, EventListener listener,
-            Consumer<ProcfsEventSubscription> onClose) {
+            Consumer<Subscription> onClose) {
+        super(ProcfsTransport.NAME, THREAD_NAME, SequenceGapDetector.startingAt(0), listener, onClose);
         this.file = file;
         this.buffer = ByteBuffer.allocateDirect(bufferSize).order(ByteOrder.nativeOrder());
-        this.listener = listener;
-        this.onClose = onClose;
-        this.reader = new Thread(this::readLoop, THREAD_NAME);
-        reader.setDaemon(true);
     }
 
     /**
@@ -86,7 +79,7 @@ final class ProcfsEventSubscription implements Subscription {
      *     subscribers
      */
     static ProcfsEventSubscription start(Path eventsFile, int bufferSize, EventListener listener,
-            Consumer<ProcfsEventSubscription> onClose) {
+            Consumer<Subscription> onClose) {
         ProcFile file;
         try {
             file = ProcFile.open(eventsFile, OpenFlag.READ, OpenFlag.NONBLOCK);
@@ -104,90 +97,31 @@ final class ProcfsEventSubscription implements Subscription {
             throw e;
         }
         ProcfsEventSubscription subscription = new ProcfsEventSubscription(file, bufferSize, listener, onClose);
-        try {
-            subscription.reader.start();
-        } catch (RuntimeException | Error e) {
-            subscription.end();
-            throw e;
-        }
+        subscription.startReading();
         return subscription;
-    }
-
-    @Override
-    public boolean isActive() {
-        return active;
-    }
-
-    /**
-     * Stops delivery: closes the file, which wakes the reader and ends the kernel's subscriber,
-     * and waits for the reader to finish a callback in progress, so no call follows this one's
-     * return; unless it is the reader itself closing from inside a callback, which then finishes
-     * that callback.
-     */
-    @Override
-    public void close() {
-        if (!end()) {
-            return;
-        }
-        if (Thread.currentThread() != reader) {
-            boolean interrupted = false;
-            while (reader.isAlive()) {
-                try {
-                    reader.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** Events lost so far, as the SEQ gaps count them. */
     long lost() {
-        return gaps.totalLost();
+        return lostSoFar();
     }
 
-    /** Marks the subscription over and closes its file; false if it already was. */
-    private boolean end() {
-        synchronized (this) {
-            if (!active) {
-                return false;
-            }
-            active = false;
-        }
+    /** Closing the file wakes the reader and makes the kernel forget the subscriber. */
+    @Override
+    protected void closeSocket() {
         file.close();
-        onClose.accept(this);
-        return true;
     }
 
-    /**
-     * Whatever ends the reader ends the subscription with it: an unexpected exception or Error
-     * must not leave a dead subscription that still says it is active and holds its file.
-     */
-    private void readLoop() {
-        try {
-            readUntilClosed();
-        } catch (RuntimeException | Error e) {
-            if (end()) {
-                deliverError(new ChannelClosedException(ProcfsTransport.NAME, e));
-            }
-            throw e;
-        }
-    }
-
-    private void readUntilClosed() {
-        while (active) {
+    @Override
+    protected void receiveUntilClosed() {
+        while (isActive()) {
             int read;
             try {
                 file.poll(READABLE);
                 buffer.clear();
                 read = file.read(buffer);
             } catch (ChannelClosedException e) {
-                if (end()) {
-                    deliverError(e);
-                }
+                fail(e);
                 return;
             } catch (KernelErrorException e) {
                 if (e.errno() == Errno.EMSGSIZE && buffer.capacity() < KchanProtocol.MSG_MAX) {
@@ -212,8 +146,8 @@ final class ProcfsEventSubscription implements Subscription {
             }
             buffer.flip();
             try {
-                while (buffer.hasRemaining() && active) {
-                    deliver(MessageCodec.decodeNext(buffer));
+                while (buffer.hasRemaining() && isActive()) {
+                    deliverEvent(MessageCodec.decodeNext(buffer));
                 }
             } catch (MalformedMessageException e) {
                 fail(e.transport().isPresent() ? e : e.withTransport(ProcfsTransport.NAME));
@@ -227,41 +161,16 @@ final class ProcfsEventSubscription implements Subscription {
                 + ProcfsTransport.MODULE + " was unloaded; subscribe again once it is loaded", Errno.EIO, cause);
     }
 
-    private void deliver(KchanMessage message) {
+    private void deliverEvent(KchanMessage message) {
         if (!message.isEvent()) {
             throw new MalformedMessageException(Reason.UNEXPECTED_MESSAGE, -1, "the events file gave " + message
                     + ", not an event").withTransport(ProcfsTransport.NAME);
         }
-        KchanEvent event = KchanEvent.from(message);
-        long lost = gaps.observe(event.seq());
-        if (lost > 0) {
-            call(() -> listener.onGap(lost), "onGap");
-        }
-        if (active) {
-            call(() -> listener.onEvent(event), "onEvent");
-        }
-    }
-
-    private void call(Runnable callback, String name) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            LOG.warn("EventListener.{} threw; the subscription goes on", name, e);
-        }
-    }
-
-    private void fail(KchannelException error) {
-        if (end()) {
-            deliverError(error);
-        }
-    }
-
-    private void deliverError(KchannelException error) {
-        call(() -> listener.onError(error), "onError");
+        deliver(message);
     }
 
     @Override
     public String toString() {
-        return "ProcfsEventSubscription[" + file.path() + (active ? "" : ", closed") + "]";
+        return "ProcfsEventSubscription[" + file.path() + (isActive() ? "" : ", closed") + "]";
     }
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.kchannel.transport.netlink;
+package dev.kchannel.api.support;
 
 import dev.kchannel.api.EventListener;
 import dev.kchannel.api.Subscription;
@@ -7,35 +7,42 @@ import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.message.KchanEvent;
 import dev.kchannel.api.message.KchanMessage;
-import dev.kchannel.api.support.SequenceGapDetector;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every netlink event subscription shares: one daemon thread that receives and calls the
- * listener, so calls never overlap and keep the kernel's order; gap counting from kchan's SEQ;
+ * What every transport's event subscription shares, so that {@link EventListener}'s delivery rules
+ * hold the same everywhere: one daemon thread that receives and calls the listener, so calls never
+ * overlap and keep the kernel's order; gap counting from kchan's SEQ ({@link SequenceGapDetector});
  * listener exceptions logged, never fatal; and an end that happens once, however it comes (close,
- * a failed receive, an unexpected exception), closing the socket and telling the channel.
- * Subclasses receive ({@link #receiveUntilClosed()}) and hand each event to {@link #deliver}.
+ * a failed receive, an unexpected exception), closing the transport's socket or file and telling
+ * the channel. Subclasses receive ({@link #receiveUntilClosed()}) and hand each event to
+ * {@link #deliver}; they call the listener only through {@link #call}.
  */
-abstract class EventReader implements Subscription {
+public abstract class EventReader implements Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventReader.class);
 
     /** The listener; subclasses call it only through {@link #call}. */
     protected final EventListener listener;
+    private final String transport;
     private final Consumer<Subscription> onClose;
     private final Thread reader;
     private volatile boolean active = true;
-    /** Reader thread only. */
-    protected SequenceGapDetector gaps;
+    // Reader thread only:
+    private SequenceGapDetector gaps;
 
     /**
+     * @param transport the transport's name, for the errors this class makes
+     * @param threadName the reader thread's name
+     * @param gaps how this stream's SEQ is counted: from 0 for a subscriber of its own, from the
+     *     first event seen for one that joins a stream part way through
      * @param onClose told once when the subscription ends, however it ends
      */
-    protected EventReader(String threadName, SequenceGapDetector gaps, EventListener listener,
+    protected EventReader(String transport, String threadName, SequenceGapDetector gaps, EventListener listener,
             Consumer<Subscription> onClose) {
+        this.transport = transport;
         this.gaps = gaps;
         this.listener = listener;
         this.onClose = onClose;
@@ -111,13 +118,26 @@ abstract class EventReader implements Subscription {
             receiveUntilClosed();
         } catch (RuntimeException | Error e) {
             if (end()) {
-                deliverError(new ChannelClosedException(NetlinkTransport.NAME, e));
+                deliverError(new ChannelClosedException(transport, e));
             }
             throw e;
         }
     }
 
-    /** One event: the gap before it, if any, then the event itself. */
+    /**
+     * Counts SEQ afresh: for a stream the kernel started again (a module reloaded), whose numbers
+     * say nothing about the old one. Reader thread only.
+     */
+    protected final void restartSequence(SequenceGapDetector next) {
+        gaps = next;
+    }
+
+    /** Events lost so far, as the SEQ gaps counted them. Reader thread, or after it ended. */
+    protected final long lostSoFar() {
+        return gaps.totalLost();
+    }
+
+    /** One event: the gap before it, if any, then the event itself. Reader thread only. */
     protected final void deliver(KchanMessage event) {
         if (!active) {
             return;
