@@ -93,15 +93,20 @@ static int __init kchan_nl_init(void)
 	err = kchan_nl_genl_init();
 	if (err)
 		return err;
-	if (raw) {
-		err = kchan_nl_raw_init();
-		if (err)
-			goto genl_exit;
-	}
 	if (kchan_nl_icmp_events) {
 		err = kchan_nl_icmp_init();
 		if (err)
-			goto raw_exit;
+			goto genl_exit;
+	}
+	/*
+	 * Last, since nothing may fail after it: a user socket on the unit
+	 * takes a reference on this module, which a failed init would free
+	 * whatever its count.
+	 */
+	if (raw) {
+		err = kchan_nl_raw_init();
+		if (err)
+			goto icmp_exit;
 	}
 	if (raw)
 		pr_info("ready (genl family %s, raw unit %d, icmp events %s)\n",
@@ -112,9 +117,9 @@ static int __init kchan_nl_init(void)
 			KCHAN_GENL_NAME, kchan_nl_icmp_events ? "on" : "off");
 	return 0;
 
-raw_exit:
-	if (raw)
-		kchan_nl_raw_exit();
+icmp_exit:
+	if (kchan_nl_icmp_events)
+		kchan_nl_icmp_exit();
 genl_exit:
 	kchan_nl_genl_exit();
 	return err;

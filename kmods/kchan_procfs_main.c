@@ -34,11 +34,16 @@ struct kchan_proc_entry {
 	const struct proc_ops *ops;
 };
 
+/*
+ * events comes last: nothing may fail once it exists, since removing it
+ * from under a task asleep in poll() on it would free the wait queue that
+ * task is on (kchan_procfs_events.c).
+ */
 static const struct kchan_proc_entry kchan_proc_entries[] = {
 	{ KCHAN_PROC_CALL,   KCHAN_PROC_MODE_PRIVATE, &kchan_proc_call_ops },
-	{ KCHAN_PROC_EVENTS, KCHAN_PROC_MODE_PRIVATE, &kchan_proc_events_ops },
 	{ KCHAN_PROC_STORE,  KCHAN_PROC_MODE_VIEW,    &kchan_proc_store_ops },
 	{ KCHAN_PROC_STATS,  KCHAN_PROC_MODE_VIEW,    &kchan_proc_stats_ops },
+	{ KCHAN_PROC_EVENTS, KCHAN_PROC_MODE_PRIVATE, &kchan_proc_events_ops },
 };
 
 static struct proc_dir_entry *kchan_proc_dir;

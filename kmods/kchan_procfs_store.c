@@ -61,8 +61,12 @@ static void kchan_proc_store_trim(struct kchan_proc_store *st)
 static int kchan_proc_store_grow(struct kchan_proc_store *st,
 				 unsigned int size)
 {
-	/* Reported to the reader as -ENOMEM: no allocation warning. */
-	struct sk_buff *skb = alloc_skb(size, GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * Reported to the reader as -ENOMEM: no allocation warning.  Kept
+	 * while the file is open, by anyone who may read it: charged to the
+	 * reader's memory cgroup.
+	 */
+	struct sk_buff *skb = alloc_skb(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 
 	if (!skb)
 		return -ENOMEM;
