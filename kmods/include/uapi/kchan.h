@@ -16,6 +16,7 @@
 #ifndef _UAPI_LINUX_KCHAN_H
 #define _UAPI_LINUX_KCHAN_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define KCHAN_PROTOCOL_VERSION	1
@@ -60,6 +61,7 @@ struct kchan_hdr {
 #define KCHAN_F_REPLY		0x0001	/* message is a reply */
 #define KCHAN_F_MORE		0x0002	/* a list reply that has more parts */
 #define KCHAN_F_EVENT		0x0004	/* kernel-pushed event */
+#define KCHAN_F_RING_PAD	0x0008	/* ring padding: skip len bytes */
 
 /* Limits. */
 #define KCHAN_KEY_MAX		64	/* bytes; keys are 1..64 bytes */
@@ -188,5 +190,151 @@ enum kchan_event_type {
  */
 #define KCHAN_PACKET_ICMP	1
 #define KCHAN_PACKET_ICMP_LEN	16
+
+/*
+ * kchan_sockopt: netfilter sockopts (nf_register_sockopt) at level
+ * IPPROTO_IP of any AF_INET socket (a UDP socket will do).  The option
+ * number less KCHAN_SO_BASE_CTL is the kchan command it carries, and the
+ * option buffer is one whole kchan message of that command (hdr.cmd and
+ * hdr.len must agree with the option and the length).
+ *
+ * setsockopt(2) runs the commands that change state (SET, DELETE,
+ * GEN_START, GEN_STOP) and returns 0 or -1 with errno; nothing else comes
+ * back.  They need CAP_NET_ADMIN over the socket's network namespace, and
+ * that namespace must be the initial one, since the store is not kept per
+ * namespace: -EPERM otherwise, nothing changed.
+ *
+ * getsockopt(2) runs the reads (ECHO, GET, LIST, STATS), open to anyone.
+ * The buffer holds the request (hdr.len bytes, hdr.len <= *optlen) and
+ * receives the reply; *optlen becomes the reply's length.  When the reply
+ * is longer than *optlen, only its header is written, with status -ERANGE
+ * and len the reply's full length, getsockopt returns 0 and *optlen is set
+ * to that length (so it exceeds the buffer given): run the request again
+ * with a buffer that large.  (The IPv4 stack copies *optlen back only when
+ * the call succeeds, so "too small" is a success with a larger *optlen.)
+ * A LIST reply holds as many entries as fit list_reply_max and a CURSOR
+ * when more follow: a listing is a series of gets.
+ *
+ * Errors: a command on the wrong call (ECHO through setsockopt, SET through
+ * getsockopt) -ENOPROTOOPT; a length outside the command's table entry
+ * (kmods/README.md) or a header disagreeing with the option or the length
+ * -EINVAL, checked before anything is copied beyond the header.
+ *
+ * Ranges at this level already taken in-tree, avoided: ip_tables 64..,
+ * SO_ORIGINAL_DST 80, ipset 83, arp_tables 96.., ebtables 128.., the
+ * multicast routing options 200.. (never passed to netfilter), IPVS 1152..
+ */
+#define KCHAN_SO_BASE_CTL	3072
+#define KCHAN_SO_ECHO		(KCHAN_SO_BASE_CTL + 1)	/* get */
+#define KCHAN_SO_SET		(KCHAN_SO_BASE_CTL + 2)	/* set */
+#define KCHAN_SO_GET		(KCHAN_SO_BASE_CTL + 3)	/* get */
+#define KCHAN_SO_DELETE		(KCHAN_SO_BASE_CTL + 4)	/* set */
+#define KCHAN_SO_LIST		(KCHAN_SO_BASE_CTL + 5)	/* get */
+#define KCHAN_SO_STATS		(KCHAN_SO_BASE_CTL + 6)	/* get */
+#define KCHAN_SO_GEN_START	(KCHAN_SO_BASE_CTL + 7)	/* set */
+#define KCHAN_SO_GEN_STOP	(KCHAN_SO_BASE_CTL + 8)	/* set */
+#define KCHAN_SO_MAX		KCHAN_SO_GEN_STOP
+
+/*
+ * kchan_chardev: the character device /dev/KCHAN_DEV_NAME (mode and group
+ * are module parameters; 0600 root:root by default).  Privilege to change
+ * state is CAP_NET_ADMIN of the opener, decided at open(2) and kept with
+ * the open file.
+ *
+ * write(2) one whole kchan request (count == hdr.len, 16..KCHAN_MSG_MAX)
+ * and read(2) its reply on the same open file: replies come back in
+ * request order, at most reply_queue_len unread (-EBUSY beyond).  A read
+ * returns one whole message, the oldest reply, else the oldest event when
+ * the file is subscribed without a ring; a buffer too small for it gives
+ * -EMSGSIZE and consumes nothing (KCHAN_MSG_MAX bytes always suffice).
+ * read blocks until there is a message, or gives -EAGAIN under
+ * O_NONBLOCK; poll reports POLLIN | POLLRDNORM when read would not block.
+ */
+#define KCHAN_DEV_NAME		"kchan"
+
+/* The ioctl type: 0xBA has no entry in ioctl-number.rst up to 6.12. */
+#define KCHAN_IOC_MAGIC		0xBA
+
+/*
+ * KCHAN_IOC_CALL: one request and its reply in one system call, apart
+ * from the write/read queue; any number may run at once on one file.
+ * @request:     user address of one whole kchan request
+ * @reply:       user address of the reply buffer
+ * @request_len: bytes at @request, equal to its hdr.len
+ * @reply_cap:   bytes at @reply, at least KCHAN_IOC_REPLY_MIN (checked
+ *		 before the request runs, so that the reply of a request
+ *		 that changes state always fits)
+ * @reply_len:   out: the reply's length.  When it exceeds @reply_cap the
+ *		 call fails with -ERANGE and nothing is written at @reply:
+ *		 repeat the request (a read) with a buffer that large.
+ * @flags:       0
+ */
+struct kchan_ioc_call {
+	__u64	request;
+	__u64	reply;
+	__u32	request_len;
+	__u32	reply_cap;
+	__u32	reply_len;
+	__u32	flags;
+};
+
+#define KCHAN_IOC_REPLY_MIN	256
+
+/*
+ * KCHAN_IOC_RING_SETUP: subscribe this open file to events delivered into
+ * a ring shared with user space, then mmap(2) it: mmap_len bytes at
+ * offset 0, MAP_SHARED.
+ * @data_size:   in: bytes of event data, a power of two,
+ *		 KCHAN_RING_DATA_MIN..KCHAN_RING_DATA_MAX
+ * @flags:       in: 0
+ * @mmap_len:    out: the length to map: a control page, then the data
+ * @data_offset: out: where the data starts in the mapping
+ */
+struct kchan_ring_setup {
+	__u32	data_size;
+	__u32	flags;
+	__u64	mmap_len;
+	__u64	data_offset;
+};
+
+/*
+ * Control ioctls; unknown ones give -ENOTTY.
+ * SUBSCRIBE:   queue events for read(2) on this file (CAP_NET_ADMIN);
+ *		-EBUSY when it is subscribed already, ring or not.
+ * UNSUBSCRIBE: stop and drop what is queued; no error when not subscribed.
+ */
+#define KCHAN_IOC_CALL		_IOWR(KCHAN_IOC_MAGIC, 1, struct kchan_ioc_call)
+#define KCHAN_IOC_SUBSCRIBE	_IO(KCHAN_IOC_MAGIC, 2)
+#define KCHAN_IOC_UNSUBSCRIBE	_IO(KCHAN_IOC_MAGIC, 3)
+#define KCHAN_IOC_RING_SETUP	_IOWR(KCHAN_IOC_MAGIC, 4, struct kchan_ring_setup)
+
+/*
+ * The event ring.  The control page holds, at these byte offsets:
+ *   KCHAN_RING_PRODUCER __u64 bytes of data the kernel has written, ever;
+ *		the kernel stores it with release semantics after the
+ *		records: load it with acquire
+ *   KCHAN_RING_CONSUMER __u64 bytes the reader has consumed, ever; the
+ *		reader stores it with release semantics once done with the
+ *		records.  A value behind the previous one or past PRODUCER
+ *		stops the ring: KCHAN_RING_F_BROKEN, poll reports POLLERR.
+ *   KCHAN_RING_FLAGS    __u32 KCHAN_RING_F_* set by the kernel
+ * Each record is one kchan message at data offset
+ * (CONSUMER & (data_size - 1)), hdr.len bytes, taking hdr.len rounded up
+ * to KCHAN_RING_ALIGN.  A record never wraps: when the next event does
+ * not fit before the end, a record with flags KCHAN_F_RING_PAD fills the
+ * rest and the event starts at offset 0.  Events are the messages read(2)
+ * would return, SEQ and DROPPED included: a full ring leaves events in the
+ * subscriber's bounded queue, and only that queue drops, counted.  The
+ * kernel moves queued events into the ring when they arrive and on every
+ * poll(2), waking the reader once per batch; poll reports POLLIN when
+ * PRODUCER differs from CONSUMER.
+ */
+#define KCHAN_RING_DATA_MIN	262144		/* KCHAN_MSG_MAX: any event fits */
+#define KCHAN_RING_DATA_MAX	67108864
+#define KCHAN_RING_ALIGN	16
+#define KCHAN_RING_PRODUCER	0
+#define KCHAN_RING_CONSUMER	64
+#define KCHAN_RING_FLAGS	128
+#define KCHAN_RING_F_BROKEN	0x0001
 
 #endif /* _UAPI_LINUX_KCHAN_H */

@@ -43,6 +43,8 @@ public final class KchanProtocol {
     public static final int F_MORE = 0x0002;
     /** {@code KCHAN_F_EVENT}: a kernel-pushed event. */
     public static final int F_EVENT = 0x0004;
+    /** {@code KCHAN_F_RING_PAD}: a chardev ring record that only fills the data area's end: skip it. */
+    public static final int F_RING_PAD = 0x0008;
 
     /** {@code KCHAN_KEY_MAX}: keys are 1 to 64 bytes. */
     public static final int KEY_MAX = 64;
@@ -175,6 +177,57 @@ public final class KchanProtocol {
     public static final int PACKET_ICMP = 1;
     /** {@code KCHAN_PACKET_ICMP_LEN}: bytes in an ICMP hook PACKET event's payload. */
     public static final int PACKET_ICMP_LEN = 16;
+
+    /** {@code KCHAN_SO_BASE_CTL}: kchan_sockopt's option numbers are this plus the kchan command. */
+    public static final int SO_BASE_CTL = 3072;
+    /** {@code KCHAN_SO_ECHO}: getsockopt option running ECHO. */
+    public static final int SO_ECHO = SO_BASE_CTL + 1;
+    /** {@code KCHAN_SO_SET}: setsockopt option running SET. */
+    public static final int SO_SET = SO_BASE_CTL + 2;
+    /** {@code KCHAN_SO_GET}: getsockopt option running GET. */
+    public static final int SO_GET = SO_BASE_CTL + 3;
+    /** {@code KCHAN_SO_DELETE}: setsockopt option running DELETE. */
+    public static final int SO_DELETE = SO_BASE_CTL + 4;
+    /** {@code KCHAN_SO_LIST}: getsockopt option running one LIST part. */
+    public static final int SO_LIST = SO_BASE_CTL + 5;
+    /** {@code KCHAN_SO_STATS}: getsockopt option running STATS. */
+    public static final int SO_STATS = SO_BASE_CTL + 6;
+    /** {@code KCHAN_SO_GEN_START}: setsockopt option running GEN_START. */
+    public static final int SO_GEN_START = SO_BASE_CTL + 7;
+    /** {@code KCHAN_SO_GEN_STOP}: setsockopt option running GEN_STOP. */
+    public static final int SO_GEN_STOP = SO_BASE_CTL + 8;
+    /** {@code KCHAN_SO_MAX}: the last kchan_sockopt option number. */
+    public static final int SO_MAX = SO_GEN_STOP;
+
+    /** {@code KCHAN_DEV_NAME}: kchan_chardev's node under /dev. */
+    public static final String DEV_NAME = "kchan";
+    /** {@code KCHAN_IOC_MAGIC}: the ioctl type of kchan_chardev's requests. */
+    public static final int IOC_MAGIC = 0xBA;
+    /** {@code KCHAN_IOC_REPLY_MIN}: the smallest reply buffer KCHAN_IOC_CALL accepts. */
+    public static final int IOC_REPLY_MIN = 256;
+    /** {@code KCHAN_IOC_CALL}: {@code _IOWR(0xBA, 1, struct kchan_ioc_call)}, 32 bytes. */
+    public static final long IOC_CALL = 0xC020BA01L;
+    /** {@code KCHAN_IOC_SUBSCRIBE}: {@code _IO(0xBA, 2)}. */
+    public static final long IOC_SUBSCRIBE = 0x0000BA02L;
+    /** {@code KCHAN_IOC_UNSUBSCRIBE}: {@code _IO(0xBA, 3)}. */
+    public static final long IOC_UNSUBSCRIBE = 0x0000BA03L;
+    /** {@code KCHAN_IOC_RING_SETUP}: {@code _IOWR(0xBA, 4, struct kchan_ring_setup)}, 24 bytes. */
+    public static final long IOC_RING_SETUP = 0xC018BA04L;
+
+    /** {@code KCHAN_RING_DATA_MIN}: the smallest ring data area, room for any event. */
+    public static final int RING_DATA_MIN = 262144;
+    /** {@code KCHAN_RING_DATA_MAX}: the largest ring data area. */
+    public static final int RING_DATA_MAX = 67108864;
+    /** {@code KCHAN_RING_ALIGN}: every ring record starts at a multiple of this. */
+    public static final int RING_ALIGN = 16;
+    /** {@code KCHAN_RING_PRODUCER}: control-page offset of the kernel's u64 byte count. */
+    public static final int RING_PRODUCER = 0;
+    /** {@code KCHAN_RING_CONSUMER}: control-page offset of the reader's u64 byte count. */
+    public static final int RING_CONSUMER = 64;
+    /** {@code KCHAN_RING_FLAGS}: control-page offset of the kernel's u32 flags. */
+    public static final int RING_FLAGS = 128;
+    /** {@code KCHAN_RING_F_BROKEN}: the kernel saw an impossible consumer count and stopped the ring. */
+    public static final int RING_F_BROKEN = 0x0001;
 
     private KchanProtocol() {
     }

@@ -215,11 +215,65 @@ final class UapiHeader {
                         ? Long.parseLong(digits.substring(2), 16)
                         : Long.parseLong(digits);
             }
+            if (token.startsWith("_IO") && take("(")) {
+                return ioctlCode(token);
+            }
             Object known = constants.get(token);
             if (!(known instanceof Long)) {
                 throw new IllegalStateException("line " + lineNumber + ": '" + token + "' is not an earlier integer constant");
             }
             return (Long) known;
+        }
+
+        /**
+         * {@code _IO(type, nr)}, {@code _IOR/_IOW/_IOWR(type, nr, struct name)} with the generic
+         * layout (nr bits 0-7, type 8-15, size 16-29, direction 30-31: 1 write, 2 read) and the
+         * size of a struct read earlier, naturally aligned as the C compiler lays it out.
+         */
+        private long ioctlCode(String macro) {
+            long direction = switch (macro) {
+                case "_IO" -> 0;
+                case "_IOW" -> 1;
+                case "_IOR" -> 2;
+                case "_IOWR" -> 3;
+                default -> throw error();
+            };
+            long type = or();
+            if (!take(",")) {
+                throw error();
+            }
+            long number = or();
+            long size = 0;
+            if (direction != 0) {
+                if (!take(",") || !take("struct")) {
+                    throw error();
+                }
+                skipSpaces();
+                int start = position;
+                while (position < text.length() && (Character.isLetterOrDigit(text.charAt(position)) || text.charAt(position) == '_')) {
+                    position++;
+                }
+                size = structSize(text.substring(start, position));
+            }
+            if (!take(")")) {
+                throw error();
+            }
+            return direction << 30 | size << 16 | type << 8 | number;
+        }
+
+        private long structSize(String name) {
+            List<Field> fields = structs.get(name);
+            if (fields == null) {
+                throw new IllegalStateException("line " + lineNumber + ": struct " + name + " is not declared earlier");
+            }
+            long offset = 0;
+            long alignment = 1;
+            for (Field field : fields) {
+                long size = Long.parseLong(field.type().replaceAll("\\D", "")) / 8;
+                offset = (offset + size - 1) / size * size + size;
+                alignment = Math.max(alignment, size);
+            }
+            return (offset + alignment - 1) / alignment * alignment;
         }
 
         private boolean take(String symbol) {
