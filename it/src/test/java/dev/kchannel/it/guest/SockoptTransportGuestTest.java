@@ -11,6 +11,7 @@ import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.NoSuchEntryException;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.error.UnsupportedCapabilityException;
 import dev.kchannel.api.message.Command;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
@@ -250,14 +251,24 @@ class SockoptTransportGuestTest {
                         () -> socket.setOption(InetSocket.IPPROTO_IP, KchanProtocol.SO_GET, encodedIn(get, length)));
                 assertThat(wrongCall.errno()).as("KCHAN_SO_GET through setsockopt").isEqualTo(Errno.ENOPROTOOPT);
 
-                // A buffer larger than the request is room for the reply, one byte or 16 MiB larger.
-                for (int size : new int[] {length + 1, SIXTEEN_MIB}) {
-                    ByteBuffer roomy = encodedIn(get, size);
-                    int replyLength = socket.getOption(InetSocket.IPPROTO_IP, KchanProtocol.SO_GET, roomy);
+                // A buffer larger than the request is room for the reply: 16 MiB, or one byte more
+                // than the reply needs.
+                ByteBuffer huge16 = encodedIn(get, SIXTEEN_MIB);
+                int replyLength = socket.getOption(InetSocket.IPPROTO_IP, KchanProtocol.SO_GET, huge16);
+                assertThat(replyLength).as("reply length").isGreaterThan(length).isLessThan(SIXTEEN_MIB);
+                ByteBuffer oneMore = encodedIn(get, replyLength + 1);
+                assertThat(socket.getOption(InetSocket.IPPROTO_IP, KchanProtocol.SO_GET, oneMore)).isEqualTo(replyLength);
+                for (ByteBuffer roomy : List.of(huge16, oneMore)) {
                     KchanMessage reply = MessageCodec.decode(roomy.limit(replyLength));
                     assertThat(reply.seq()).isEqualTo(7);
-                    assertThat(KchanReplies.value(reply)).as("value through a %d-byte buffer", size).isEqualTo(utf8("answered"));
+                    assertThat(KchanReplies.value(reply)).as("value through a %d-byte buffer", roomy.capacity())
+                            .isEqualTo(utf8("answered"));
                 }
+                // One byte past hdr.len but short of the reply: no error, the size negotiation.
+                ByteBuffer pastRequest = encodedIn(get, length + 1);
+                assertThat(socket.getOption(InetSocket.IPPROTO_IP, KchanProtocol.SO_GET, pastRequest)).isEqualTo(replyLength);
+                assertThat(pastRequest.getInt(8)).as("status of a reply that does not fit").isEqualTo(-Errno.ERANGE.number());
+                assertThat(pastRequest.getInt(12)).as("len of a reply that does not fit").isEqualTo(replyLength);
                 assertThat(storeEntries(channel)).as("store entries").isEqualTo(entries);
             } finally {
                 channel.call(KchanRequests.delete(key));
@@ -386,8 +397,9 @@ class SockoptTransportGuestTest {
             assertThat(missing.getMessage()).startsWith("sockopt: GET failed: ENOENT (2)");
             assertThat(kchan("get", "cli/bin")).isEqualTo(new Run(4, "", "kchan: " + missing.getMessage() + "\n"));
 
-            // The CLI's stats are the SPI's STATS taken just before, but for that STATS itself,
-            // counted once answered.
+            // The CLI's stats are the SPI's STATS taken just before, but for two more sockopt
+            // requests: that STATS itself (counted once answered) and the availability probe's
+            // STATS get, which selecting the transport by name makes before the CLI's own.
             StatsReply before = StatsReply.from(channel.call(KchanRequests.stats()));
             Run stats = kchan("stats");
             StringBuilder expected = new StringBuilder()
@@ -395,7 +407,7 @@ class SockoptTransportGuestTest {
                     .append("store.bytes\t").append(before.storeBytes()).append('\n');
             for (TransportStats t : before.transports()) {
                 String name = t.transport().name().toLowerCase(Locale.ROOT);
-                long requests = t.requests() + (t.transport() == TransportId.SOCKOPT ? 1 : 0);
+                long requests = t.requests() + (t.transport() == TransportId.SOCKOPT ? 2 : 0);
                 expected.append(name).append(".requests\t").append(requests).append('\n')
                         .append(name).append(".errors\t").append(t.errors()).append('\n')
                         .append(name).append(".events\t").append(t.events()).append('\n')
@@ -404,6 +416,12 @@ class SockoptTransportGuestTest {
             assertThat(stats).isEqualTo(new Run(0, expected.toString(), ""));
             assertThat(before.storeEntries()).isEqualTo(1);
             channel.call(KchanRequests.delete("cli/greeting"));
+
+            // No kernel push: watch fails at once with the transport's own explanation, exit 1.
+            UnsupportedCapabilityException noPush = catchThrowableOfType(UnsupportedCapabilityException.class,
+                    () -> channel.subscribe(event -> { }));
+            assertThat(noPush.getMessage()).contains("does not support KERNEL_PUSH", "netlink, procfs or chardev");
+            assertThat(kchan("watch", "--count", "1")).isEqualTo(new Run(1, "", "kchan: " + noPush.getMessage() + "\n"));
         }
     }
 
