@@ -19,7 +19,18 @@ public class UnsupportedCapabilityException extends KchannelException {
      * @param capability what the call needed
      */
     public UnsupportedCapabilityException(String transport, Capability capability) {
-        super("kernel transport '" + transport + "' does not support " + capability,
+        this(transport, capability, null);
+    }
+
+    /**
+     * @param transport the transport name
+     * @param capability what the call needed
+     * @param explanation why the transport lacks it and what to use instead, appended to the
+     *     message; {@code null} for none
+     */
+    public UnsupportedCapabilityException(String transport, Capability capability, String explanation) {
+        super("kernel transport '" + transport + "' does not support " + capability
+                        + (explanation == null || explanation.isEmpty() ? "" : ": " + explanation),
                 Errno.EOPNOTSUPP, transport, null);
         this.capability = capability;
     }
