@@ -19,7 +19,8 @@ public class UnsupportedCapabilityException extends KchannelException {
      * @param capability what the call needed
      */
     public UnsupportedCapabilityException(String transport, Capability capability) {
-        super("kernel transport '" + transport + "' does not support " + capability,
+        super("kernel transport '" + transport + "' does not support " + capability
+                + ": check KernelChannel.capabilities() before calling, or set kchannel.transport to a transport that has it",
                 Errno.EOPNOTSUPP, transport, null);
         this.capability = capability;
     }
