@@ -36,25 +36,38 @@ import java.util.List;
  */
 public final class SampleApplication {
 
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int CONFIGURATION = 2;
-    static final int UNAVAILABLE = 3;
-    static final int KERNEL_ERROR = 4;
+    /** Exit status: done. */
+    public static final int OK = 0;
+    /** Exit status: anything unexpected. */
+    public static final int FAILED = 1;
+    /** Exit status: bad arguments or configuration, such as an unknown transport name. */
+    public static final int CONFIGURATION = 2;
+    /** Exit status: the transport cannot work here, such as its kernel module not being loaded. */
+    public static final int UNAVAILABLE = 3;
+    /** Exit status: the kernel refused a request, such as EPERM without CAP_NET_ADMIN. */
+    public static final int KERNEL_ERROR = 4;
 
     private SampleApplication() {
     }
 
+    /** Where logback finds the sample's logging setup, unless the user names their own. */
+    static final String LOGGING_CONFIG = "kchannel-sample-logback.xml";
+
     public static void main(String[] args) {
+        // Before anything logs: results go to stdout, so library chatter must not.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGGING_CONFIG);
+        }
         System.exit(run(args, KchannelConfig.load(), System.out, System.err));
     }
 
     /**
-     * Runs the sample with {@code config}, printing to {@code out} and problems to {@code err}.
+     * Runs the sample with {@code config}, printing to {@code out} and problems to {@code err}:
+     * what {@link #main} does with the process's configuration, for embedding and tests.
      *
      * @return the exit status
      */
-    static int run(String[] args, KchannelConfig config, PrintStream out, PrintStream err) {
+    public static int run(String[] args, KchannelConfig config, PrintStream out, PrintStream err) {
         boolean withGuice = true;
         for (String arg : args) {
             if (arg.equals("--without-guice")) {

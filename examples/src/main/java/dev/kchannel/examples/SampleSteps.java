@@ -69,8 +69,9 @@ final class SampleSteps {
     }
 
     /**
-     * Subscribes where the transport can push, and prints the event a SET causes; elsewhere says
-     * so, as an application should: by asking the capabilities, not by catching the failure.
+     * Subscribes where the transport can push, and prints the event a SET causes (then deletes
+     * that key again, so what follows is the same on every transport); elsewhere says so, as an
+     * application should: by asking the capabilities, not by catching the failure.
      */
     private void watchEvents(KernelChannel channel) throws InterruptedException {
         if (!channel.capabilities().supports(Capability.KERNEL_PUSH)) {
@@ -91,6 +92,7 @@ final class SampleSteps {
                 if (event.type() == EventType.STORE_SET && event.keyAsString().orElse("").equals(PREFIX + "gamma")) {
                     out.println("event: " + event.type() + " " + PREFIX + "gamma = "
                             + new String(event.value().orElse(new byte[0]), StandardCharsets.UTF_8));
+                    KchanReplies.requireSuccess(channel.call(KchanRequests.delete(PREFIX + "gamma")), channel.transportName());
                     return;
                 }
             }
