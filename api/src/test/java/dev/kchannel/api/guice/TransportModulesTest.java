@@ -37,16 +37,11 @@ class TransportModulesTest {
         }
     }
 
-    /** Claims the same name as {@link AvailableModule}. */
+    /** Claims the same name as {@link AvailableModule}; discovery refuses it before configuring anything. */
     public static final class ClashingModule extends AbstractModule implements KernelTransportModule {
         @Override
         public String transportName() {
             return AvailableTestTransport.NAME;
-        }
-
-        @Override
-        protected void configure() {
-            TransportBinder.register(binder(), AvailableTestTransport.NAME, AvailableTestTransport.class);
         }
     }
 
