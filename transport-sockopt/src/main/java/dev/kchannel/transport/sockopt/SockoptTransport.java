@@ -83,9 +83,8 @@ public final class SockoptTransport implements KernelTransport {
     }
 
     static String notLoaded() {
-        return "kernel module " + MODULE + " is not loaded: no module serves socket options "
-                + KchanProtocol.SO_ECHO + ".." + KchanProtocol.SO_MAX
-                + " at level IPPROTO_IP (load kchan_core, then kchan_sockopt: modprobe " + MODULE + ")";
+        return Availability.moduleNotLoaded(MODULE, "no module serves socket options "
+                + KchanProtocol.SO_ECHO + ".." + KchanProtocol.SO_MAX + " at level IPPROTO_IP");
     }
 
     @Override

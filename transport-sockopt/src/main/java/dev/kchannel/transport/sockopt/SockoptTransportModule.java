@@ -2,6 +2,7 @@
 package dev.kchannel.transport.sockopt;
 
 import com.google.inject.AbstractModule;
+import dev.kchannel.api.guice.KernelTransportModule;
 import dev.kchannel.api.guice.TransportBinder;
 
 /**
@@ -10,7 +11,12 @@ import dev.kchannel.api.guice.TransportBinder;
  * {@code Guice.createInjector(new KchannelModule(), new SockoptTransportModule())}. Configuring
  * does no I/O; {@link SockoptTransport} is built only if selected.
  */
-public final class SockoptTransportModule extends AbstractModule {
+public final class SockoptTransportModule extends AbstractModule implements KernelTransportModule {
+
+    @Override
+    public String transportName() {
+        return SockoptTransport.NAME;
+    }
 
     @Override
     protected void configure() {
