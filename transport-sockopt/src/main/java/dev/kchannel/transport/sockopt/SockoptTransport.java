@@ -55,7 +55,8 @@ public final class SockoptTransport implements KernelTransport {
         try (InetSocket socket = InetSocket.open()) {
             KchanMessage stats = KchanRequests.stats();
             socket.getOptionGrowing(InetSocket.IPPROTO_IP, KchanProtocol.SO_STATS, MessageCodec.encode(stats),
-                    OptionGrowth.upTo(KchanProtocol.MSG_MAX));
+                    // A channel's first buffer: a STATS reply fits it, so the probe is one request.
+                    OptionGrowth.upTo(KchanProtocol.MSG_MAX).withInitialSize(SockoptSettings.DEFAULT_INITIAL_BUFFER));
             return Availability.available();
         } catch (KernelErrorException e) {
             if (e.errno() == Errno.ENOPROTOOPT) {
