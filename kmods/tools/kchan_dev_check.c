@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -343,6 +344,69 @@ static void check_ring(void)
 	close(fd);
 }
 
+/* Set up a ring of KCHAN_RING_DATA_MIN on @fd and map it with @prot. */
+static uint8_t *ring_map(int fd, int prot, struct kchan_ring_setup *setup)
+{
+	uint8_t *map;
+
+	memset(setup, 0, sizeof(*setup));
+	setup->data_size = KCHAN_RING_DATA_MIN;
+	if (ioctl(fd, KCHAN_IOC_RING_SETUP, setup))
+		return NULL;
+	map = mmap(NULL, setup->mmap_len, prot, MAP_SHARED, fd, 0);
+	return map == MAP_FAILED ? NULL : map;
+}
+
+static void check_ring_read_only(void)
+{
+	struct kchan_ring_setup setup;
+	int fd = open(DEV, O_RDONLY);
+	uint8_t *map = ring_map(fd, PROT_READ, &setup);
+
+	check("a read-only file maps its ring read-only, MAP_SHARED", map != NULL);
+	if (map)
+		munmap(map, setup.mmap_len);
+	close(fd);
+}
+
+/*
+ * A reader in edge-triggered epoll calls no poll(2): once it has emptied a
+ * ring that was full, with the subscriber's queue full too (so no wake
+ * callback runs), only the kernel's own retry brings more events.
+ */
+static void check_ring_edge_triggered(void)
+{
+	static uint8_t req[256], reply[4096];
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, out;
+	struct kchan_ring_setup setup;
+	int fd = open(DEV, O_RDWR), ep = epoll_create1(0), ready;
+	uint8_t *map = ring_map(fd, PROT_READ | PROT_WRITE, &setup);
+	uint64_t head;
+	size_t n;
+
+	if (!map) {
+		check("edge-triggered epoll: ring set up", 0);
+		return;
+	}
+	n = gen_start(req, 20000, 768);
+	call(fd, req, n, reply, sizeof(reply), NULL);
+	/* Let the flood fill the ring and the queue, reading nothing. */
+	sleep(1);
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	epoll_wait(ep, &out, 1, 1000);
+	head = __atomic_load_n((uint64_t *)(map + KCHAN_RING_PRODUCER),
+			       __ATOMIC_ACQUIRE);
+	__atomic_store_n((uint64_t *)(map + KCHAN_RING_CONSUMER), head,
+			 __ATOMIC_RELEASE);
+	ready = epoll_wait(ep, &out, 1, 3000);
+	check("edge-triggered epoll: an emptied full ring fills again",
+	      ready == 1 && __atomic_load_n((uint64_t *)(map + KCHAN_RING_PRODUCER),
+					    __ATOMIC_ACQUIRE) != head);
+	munmap(map, setup.mmap_len);
+	close(ep);
+	close(fd);
+}
+
 int main(void)
 {
 	int fd = open(DEV, O_RDWR | O_NONBLOCK);
@@ -355,6 +419,8 @@ int main(void)
 	close(fd);
 	check_events_read();
 	check_ring();
+	check_ring_read_only();
+	check_ring_edge_triggered();
 	printf("%s: %d failed\n", failures ? "FAILED" : "PASSED", failures);
 	return failures ? 1 : 0;
 }
