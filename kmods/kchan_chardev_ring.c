@@ -57,9 +57,11 @@
 /**
  * struct kchan_dev_ring - the event ring of one open file
  * @df:        the open file, whose wait queue the reader sleeps on
- * @sub:       the subscriber filling the ring; NULL once stopped
+ * @sub:       the subscriber filling the ring; NULL once stopped (under
+ *	       @work_lock)
  * @work:      moves events from @sub into the ring (delayed only for a
  *	       retry, see above)
+ * @work_lock: one run of @work at a time (see kchan_dev_ring_work())
  * @area:      control page, then @data_size bytes of data
  * @data:      @area + PAGE_SIZE
  * @data_size: a power of two
@@ -68,13 +70,15 @@
  *	       writes it
  * @published: @producer as last stored to PRODUCER, for poll(2)
  * @consumer:  the last CONSUMER the work accepted
- * @held:      an event taken from @sub that did not fit yet (work only)
+ * @held:      an event taken from @sub that did not fit yet (under
+ *	       @work_lock)
  * @broken:    user space broke CONSUMER: no more events
  */
 struct kchan_dev_ring {
 	struct kchan_dev_file *df;
 	struct kchan_sub *sub;
 	struct delayed_work work;
+	struct mutex work_lock;	/* see above */
 	void *area;
 	u8 *data;
 	u32 data_size;
@@ -174,16 +178,12 @@ static void kchan_dev_ring_retry(struct kchan_dev_ring *ring)
 			      msecs_to_jiffies(KCHAN_DEV_RING_RETRY_MS));
 }
 
-static void kchan_dev_ring_work(struct work_struct *work)
+/* Move what fits from @sub into the ring; ring->work_lock held. */
+static void kchan_dev_ring_fill(struct kchan_dev_ring *ring,
+				struct kchan_sub *sub)
 {
-	struct kchan_dev_ring *ring = container_of(to_delayed_work(work),
-						   struct kchan_dev_ring, work);
-	struct kchan_sub *sub = READ_ONCE(ring->sub);
 	struct sk_buff *event;
 
-	/* Woken before setup stored @sub: setup schedules another run. */
-	if (!sub)
-		return;
 	if (READ_ONCE(ring->broken) || !kchan_dev_ring_consume(ring)) {
 		wake_up_interruptible_poll(&ring->df->wait, EPOLLERR);
 		return;
@@ -215,6 +215,29 @@ static void kchan_dev_ring_work(struct work_struct *work)
 			  ring->producer);
 	WRITE_ONCE(ring->published, ring->producer);
 	wake_up_interruptible_poll(&ring->df->wait, EPOLLIN | EPOLLRDNORM);
+}
+
+static void kchan_dev_ring_work(struct work_struct *work)
+{
+	struct kchan_dev_ring *ring = container_of(to_delayed_work(work),
+						   struct kchan_dev_ring, work);
+	struct kchan_sub *sub;
+
+	/*
+	 * A work item should not run twice at once, yet on 6.12 under a
+	 * flood with poll(2) and retries, a flag saw runs of this one
+	 * overlap (cause not pinned down); two runs would reorder events
+	 * and race on @producer.  So they take turns explicitly.
+	 */
+	mutex_lock(&ring->work_lock);
+	/*
+	 * NULL when woken before setup stored it (setup schedules another
+	 * run), and once stopped.
+	 */
+	sub = ring->sub;
+	if (sub)
+		kchan_dev_ring_fill(ring, sub);
+	mutex_unlock(&ring->work_lock);
 }
 
 long kchan_dev_ioc_ring_setup(struct file *file, void __user *uarg)
@@ -251,6 +274,7 @@ long kchan_dev_ioc_ring_setup(struct file *file, void __user *uarg)
 	ring->data_size = setup.data_size;
 	ring->mmap_len = PAGE_SIZE + setup.data_size;
 	INIT_DELAYED_WORK(&ring->work, kchan_dev_ring_work);
+	mutex_init(&ring->work_lock);
 	/* Zeroed: PRODUCER, CONSUMER and FLAGS start at 0. */
 	ring->area = vmalloc_user(ring->mmap_len);
 	if (!ring->area) {
@@ -273,7 +297,9 @@ long kchan_dev_ioc_ring_setup(struct file *file, void __user *uarg)
 		err = PTR_ERR(sub);
 		goto free_area;
 	}
-	WRITE_ONCE(ring->sub, sub);
+	mutex_lock(&ring->work_lock);
+	ring->sub = sub;
+	mutex_unlock(&ring->work_lock);
 	/*
 	 * Both at once for poll(2) and read(2), which look under sub_lock;
 	 * the release also publishes a whole ring to mmap(2), which takes no
@@ -361,15 +387,21 @@ void kchan_dev_ring_stop(struct kchan_dev_ring *ring)
 	kchan_sub_detach(ring->sub);
 	/* Nothing queues the work now but itself, which this stops too. */
 	cancel_delayed_work_sync(&ring->work);
+	/* And should a run have slipped past that, it finds no @sub. */
+	mutex_lock(&ring->work_lock);
 	kchan_sub_release(ring->sub);
-	WRITE_ONCE(ring->sub, NULL);
+	ring->sub = NULL;
 	consume_skb(ring->held);
 	ring->held = NULL;
+	mutex_unlock(&ring->work_lock);
 }
 
 /* The last close: no mapping, poll or ioctl is left. */
 void kchan_dev_ring_free(struct kchan_dev_ring *ring)
 {
+	/* Stopped already; this only makes sure no run is left. */
+	cancel_delayed_work_sync(&ring->work);
+	mutex_destroy(&ring->work_lock);
 	vfree(ring->area);
 	kfree(ring);
 }
