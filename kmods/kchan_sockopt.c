@@ -116,7 +116,8 @@ static bool kchan_so_may_mutate(const struct sock *sk)
 {
 	struct net *net = sock_net(sk);
 
-	return ns_capable(net->user_ns, CAP_NET_ADMIN) && net_eq(net, &init_net);
+	/* The namespace first: a refusal then leaves no capability audit. */
+	return net_eq(net, &init_net) && ns_capable(net->user_ns, CAP_NET_ADMIN);
 }
 
 static int kchan_so_reply_status(const struct sk_buff *reply)
@@ -157,7 +158,7 @@ static int kchan_so_set_run(sockptr_t arg, u16 cmd, unsigned int len,
 		goto free_msg;
 	}
 	err = kchan_so_reply_status(reply);
-	kfree_skb(reply);
+	consume_skb(reply);
 free_msg:
 	kvfree(msg);
 	return err;
@@ -249,7 +250,7 @@ static int kchan_so_get_run(void __user *user, int *len, u16 cmd,
 		goto free_msg;
 	}
 	err = kchan_so_get_reply(reply, user, len);
-	kfree_skb(reply);
+	consume_skb(reply);
 free_msg:
 	kvfree(msg);
 	return err;
