@@ -51,6 +51,19 @@ public final class Availability {
         return new Availability(false, reason, errno, cause);
     }
 
+    /**
+     * The reason every transport gives when its kernel module is missing, with what to do about
+     * it: {@code kernel module kchan_procfs is not loaded (no /proc/kchan/call); load it with
+     * "modprobe kchan_procfs", or "insmod kchan_core.ko" then "insmod kchan_procfs.ko"}.
+     *
+     * @param module the kernel module's name
+     * @param evidence what the probe found missing, such as the path or family it looked for
+     */
+    public static String moduleNotLoaded(String module, String evidence) {
+        return "kernel module " + module + " is not loaded (" + evidence + "); load it with \"modprobe " + module
+                + "\", or \"insmod kchan_core.ko\" then \"insmod " + module + ".ko\"";
+    }
+
     /** Whether the transport can be opened. */
     public boolean isAvailable() {
         return available;

@@ -146,7 +146,8 @@ class CliRequestCommandsTest {
         CliHarness.Result result = cli.run("set", "k", "v");
 
         assertThat(result).isEqualTo(new CliHarness.Result(1, "",
-                "kchan: netlink: SET failed: EPERM (1): SET needs CAP_NET_ADMIN [attribute KEY]\n"));
+                "kchan: netlink: SET failed: EPERM (1): SET needs CAP_NET_ADMIN [attribute KEY]"
+                        + " (the caller lacks a capability the kernel requires, CAP_NET_ADMIN for the kchan modules: run as root or grant the process that capability)\n"));
     }
 
     /** The fake, like kchan_core, counts a request once it is answered, so STATS does not see itself. */

@@ -140,7 +140,7 @@ class WatchCommandTest {
         CliHarness.Result result = cli.run("--transport", "sockopt", "watch");
 
         assertThat(result).isEqualTo(new CliHarness.Result(1, "",
-                "kchan: kernel transport 'sockopt' does not support KERNEL_PUSH\n"));
+                "kchan: kernel transport 'sockopt' does not support KERNEL_PUSH: check KernelChannel.capabilities() before calling, or set kchannel.transport to a transport that has it\n"));
     }
 
     @Test

@@ -222,6 +222,12 @@ public class KernelErrorException extends KchannelException {
             } else if (offendingOffset >= 0) {
                 text.append(" [attribute at offset ").append(offendingOffset).append(']');
             }
+            if (errno == Errno.EPERM) {
+                text.append(" (the caller lacks a capability the kernel requires, CAP_NET_ADMIN for the kchan modules:"
+                        + " run as root or grant the process that capability)");
+            } else if (errno == Errno.EACCES) {
+                text.append(" (the owner, group or mode of the file or device node forbids it)");
+            }
             return prefixed(transport, text.toString());
         }
     }

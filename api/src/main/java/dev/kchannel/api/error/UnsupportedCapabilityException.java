@@ -19,7 +19,19 @@ public class UnsupportedCapabilityException extends KchannelException {
      * @param capability what the call needed
      */
     public UnsupportedCapabilityException(String transport, Capability capability) {
-        super("kernel transport '" + transport + "' does not support " + capability,
+        this(transport, capability, null);
+    }
+
+    /**
+     * @param transport the transport name
+     * @param capability what the call needed
+     * @param explanation why the transport lacks it and what to use instead, put before the
+     *     general advice; {@code null} for none
+     */
+    public UnsupportedCapabilityException(String transport, Capability capability, String explanation) {
+        super("kernel transport '" + transport + "' does not support " + capability + ": "
+                        + (explanation == null || explanation.isEmpty() ? "" : explanation + "; ")
+                        + "check KernelChannel.capabilities() before calling, or set kchannel.transport to a transport that has it",
                 Errno.EOPNOTSUPP, transport, null);
         this.capability = capability;
     }

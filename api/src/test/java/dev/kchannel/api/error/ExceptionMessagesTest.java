@@ -3,6 +3,7 @@ package dev.kchannel.api.error;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kchannel.api.Availability;
 import dev.kchannel.api.Capability;
 import dev.kchannel.api.error.MalformedMessageException.Reason;
 import java.time.Duration;
@@ -21,6 +22,25 @@ class ExceptionMessagesTest {
         assertThat(error.reason()).isEqualTo("kernel module kchan_netlink is not loaded");
         assertThat(new TransportUnavailableException("chardev", "no access", Errno.EACCES, null).errno())
                 .isEqualTo(Errno.EACCES);
+    }
+
+    @Test
+    void aMissingKernelModuleSaysHowToLoadIt() {
+        assertThat(Availability.moduleNotLoaded("kchan_sockopt", "options 3073..3080 unknown"))
+                .isEqualTo("kernel module kchan_sockopt is not loaded (options 3073..3080 unknown); load it with"
+                        + " \"modprobe kchan_sockopt\", or \"insmod kchan_core.ko\" then \"insmod kchan_sockopt.ko\"");
+    }
+
+    @Test
+    void permissionErrorsSayWhatToCheck() {
+        KernelErrorException eperm = KernelErrorException.forErrno(1).transport("sockopt").operation("SET").build();
+        KernelErrorException eacces = KernelErrorException.forErrno(13).transport("chardev").operation("open /dev/kchan").build();
+
+        assertThat(eperm).isInstanceOf(PermissionDeniedException.class).hasMessage("sockopt: SET failed: EPERM (1):"
+                + " Operation not permitted (the caller lacks a capability the kernel requires, CAP_NET_ADMIN for the"
+                + " kchan modules: run as root or grant the process that capability)");
+        assertThat(eacces).isInstanceOf(PermissionDeniedException.class).hasMessage("chardev: open /dev/kchan failed:"
+                + " EACCES (13): Permission denied (the owner, group or mode of the file or device node forbids it)");
     }
 
     @Test
@@ -44,7 +64,7 @@ class ExceptionMessagesTest {
     void unsupportedCapability() {
         UnsupportedCapabilityException error = new UnsupportedCapabilityException("procfs", Capability.KERNEL_PUSH);
 
-        assertThat(error).hasMessage("kernel transport 'procfs' does not support KERNEL_PUSH");
+        assertThat(error).hasMessage("kernel transport 'procfs' does not support KERNEL_PUSH: check KernelChannel.capabilities() before calling, or set kchannel.transport to a transport that has it");
         assertThat(error.errno()).isEqualTo(Errno.EOPNOTSUPP);
         assertThat(error.capability()).isEqualTo(Capability.KERNEL_PUSH);
         assertThat(error.transport()).contains("procfs");

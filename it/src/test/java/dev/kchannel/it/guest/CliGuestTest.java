@@ -211,7 +211,8 @@ class CliGuestTest {
         try {
             assertThat(kchan("get", "cli/any")).isEqualTo(new Run(3, "",
                     "kchan: kernel transport 'netlink' is unavailable: kernel module kchan_netlink is not loaded"
-                            + " (Generic Netlink family 'kchan' not found)\n"));
+                            + " (Generic Netlink family 'kchan' not found); load it with \"modprobe kchan_netlink\","
+                            + " or \"insmod kchan_core.ko\" then \"insmod kchan_netlink.ko\"\n"));
         } finally {
             GuestShell.loadMissing(MODULES);
         }
@@ -263,7 +264,8 @@ class CliGuestTest {
                 assertThat(process.waitFor(CHILD_LIMIT_SECONDS, TimeUnit.SECONDS)).as("kchan as nobody finished").isTrue();
 
                 assertThat(new Run(process.exitValue(), Files.readString(outFile), Files.readString(errFile)))
-                        .isEqualTo(new Run(1, "", "kchan: netlink: SET failed: EPERM (1): Operation not permitted\n"));
+                        .isEqualTo(new Run(1, "", "kchan: netlink: SET failed: EPERM (1): Operation not permitted"
+                        + " (the caller lacks a capability the kernel requires, CAP_NET_ADMIN for the kchan modules: run as root or grant the process that capability)\n"));
             } finally {
                 Files.delete(outFile);
                 Files.delete(errFile);

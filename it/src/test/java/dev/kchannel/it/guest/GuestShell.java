@@ -97,6 +97,9 @@ final class GuestShell {
     /** kchan_core and the procfs transport's module, in load order. */
     static final List<String> PROCFS_MODULES = List.of("kchan_core", "kchan_procfs");
 
+    /** kchan_core and the sockopt transport's module, in load order. */
+    static final List<String> SOCKOPT_MODULES = List.of("kchan_core", "kchan_sockopt");
+
     /** Loads, in order, each of {@code modules} that is not loaded yet; a failed insmod fails the caller. */
     static void loadMissing(List<String> modules) {
         for (String module : modules) {

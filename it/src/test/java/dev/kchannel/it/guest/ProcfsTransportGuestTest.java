@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kchannel.it.guest;
 
+import dev.kchannel.api.Availability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -561,9 +562,9 @@ class ProcfsTransportGuestTest {
             try {
                 assertThatThrownBy(() -> channel.call(KchanRequests.echo(utf8("while gone"))))
                         .isInstanceOfSatisfying(TransportUnavailableException.class, e -> assertThat(e.reason())
-                                .isEqualTo("kernel module kchan_procfs is not loaded (no /proc/kchan/call)"));
+                                .isEqualTo(Availability.moduleNotLoaded("kchan_procfs", "no /proc/kchan/call")));
                 assertThat(new ProcfsTransport().availability().reason())
-                        .isEqualTo("kernel module kchan_procfs is not loaded (no /proc/kchan/call)");
+                        .isEqualTo(Availability.moduleNotLoaded("kchan_procfs", "no /proc/kchan/call"));
             } finally {
                 GuestShell.loadMissing(MODULES);
             }

@@ -147,12 +147,12 @@ public final class NetlinkTransport implements KernelTransport {
     }
 
     private static String rawUnitNotLoaded(int unit) {
-        return "kernel module " + MODULE + " is not loaded (no netlink protocol unit " + unit
-                + "; its raw_unit parameter must match kchannel.netlink.unit)";
+        return Availability.moduleNotLoaded(MODULE, "no netlink protocol unit " + unit
+                + "; its raw_unit parameter must match kchannel.netlink.unit");
     }
 
     static String notLoaded(String family) {
-        return "kernel module " + MODULE + " is not loaded (Generic Netlink family '" + family + "' not found)";
+        return Availability.moduleNotLoaded(MODULE, "Generic Netlink family '" + family + "' not found");
     }
 
     @Override

@@ -2,6 +2,7 @@
 package dev.kchannel.transport.netlink;
 
 import com.google.inject.AbstractModule;
+import dev.kchannel.api.guice.KernelTransportModule;
 import dev.kchannel.api.guice.TransportBinder;
 
 /**
@@ -10,7 +11,12 @@ import dev.kchannel.api.guice.TransportBinder;
  * {@code Guice.createInjector(new KchannelModule(), new NetlinkTransportModule())}. Configuring
  * does no I/O; {@link NetlinkTransport} is built only if selected.
  */
-public final class NetlinkTransportModule extends AbstractModule {
+public final class NetlinkTransportModule extends AbstractModule implements KernelTransportModule {
+
+    @Override
+    public String transportName() {
+        return NetlinkTransport.NAME;
+    }
 
     @Override
     protected void configure() {

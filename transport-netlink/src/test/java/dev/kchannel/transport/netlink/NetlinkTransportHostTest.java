@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class NetlinkTransportHostTest {
 
     private static final String NOT_LOADED =
-            "kernel module kchan_netlink is not loaded (Generic Netlink family 'kchan' not found)";
+            Availability.moduleNotLoaded("kchan_netlink", "Generic Netlink family 'kchan' not found");
 
     @Test
     void withoutTheFamilyTheTransportIsUnavailableNamingTheModule() {
@@ -47,7 +47,7 @@ class NetlinkTransportHostTest {
         KchannelConfig config = KchannelConfig.builder().setting("netlink", "family", "kchan_nosuch").build();
 
         assertThat(new NetlinkTransport(config).availability().reason())
-                .isEqualTo("kernel module kchan_netlink is not loaded (Generic Netlink family 'kchan_nosuch' not found)");
+                .isEqualTo(Availability.moduleNotLoaded("kchan_netlink", "Generic Netlink family 'kchan_nosuch' not found"));
     }
 
     @Test
@@ -82,8 +82,8 @@ class NetlinkTransportHostTest {
     void theRawUnitWithoutTheModuleIsUnavailableNamingTheModuleAndUnit() {
         // No kernel module registers unit 25 on this host: socket() fails with EPROTONOSUPPORT.
         KchannelConfig config = KchannelConfig.builder().setting("netlink", "protocol", "raw").build();
-        String reason = "kernel module kchan_netlink is not loaded (no netlink protocol unit 25; its raw_unit"
-                + " parameter must match kchannel.netlink.unit)";
+        String reason = Availability.moduleNotLoaded("kchan_netlink", "no netlink protocol unit 25; its raw_unit"
+                + " parameter must match kchannel.netlink.unit");
 
         Availability availability = new NetlinkTransport(config).availability();
         assertThat(availability.isAvailable()).isFalse();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kchannel.transport.procfs;
 
+import dev.kchannel.api.Availability;
 import dev.kchannel.api.EventListener;
 import dev.kchannel.api.Subscription;
 import dev.kchannel.api.error.ChannelClosedException;
@@ -85,7 +86,7 @@ final class ProcfsEventSubscription extends EventReader {
             file = ProcFile.open(eventsFile, OpenFlag.READ, OpenFlag.NONBLOCK);
         } catch (NoSuchEntryException e) {
             throw new TransportUnavailableException(ProcfsTransport.NAME,
-                    "kernel module " + ProcfsTransport.MODULE + " is not loaded (no " + eventsFile + ")", Errno.ENOENT, e);
+                    Availability.moduleNotLoaded(ProcfsTransport.MODULE, "no " + eventsFile), Errno.ENOENT, e);
         } catch (KernelErrorException e) {
             if (e.errno() == Errno.EMFILE) {
                 throw KernelErrorException.forErrno(Errno.EMFILE).transport(ProcfsTransport.NAME)

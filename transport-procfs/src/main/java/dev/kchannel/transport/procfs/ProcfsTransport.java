@@ -124,7 +124,7 @@ public final class ProcfsTransport implements KernelTransport {
     }
 
     static String notLoaded(Path callFile) {
-        return "kernel module " + MODULE + " is not loaded (no " + callFile + ")";
+        return Availability.moduleNotLoaded(MODULE, "no " + callFile);
     }
 
     static String notPermitted(Path callFile) {

@@ -2,6 +2,7 @@
 package dev.kchannel.transport.procfs;
 
 import com.google.inject.AbstractModule;
+import dev.kchannel.api.guice.KernelTransportModule;
 import dev.kchannel.api.guice.TransportBinder;
 
 /**
@@ -10,7 +11,12 @@ import dev.kchannel.api.guice.TransportBinder;
  * {@code Guice.createInjector(new KchannelModule(), new ProcfsTransportModule())}. Configuring
  * does no I/O; {@link ProcfsTransport} is built only if selected.
  */
-public final class ProcfsTransportModule extends AbstractModule {
+public final class ProcfsTransportModule extends AbstractModule implements KernelTransportModule {
+
+    @Override
+    public String transportName() {
+        return ProcfsTransport.NAME;
+    }
 
     @Override
     protected void configure() {

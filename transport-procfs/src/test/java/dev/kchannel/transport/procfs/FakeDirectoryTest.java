@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kchannel.transport.procfs;
 
+import dev.kchannel.api.Availability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -144,7 +145,7 @@ class FakeDirectoryTest {
         try (KernelChannel channel = new ProcfsTransport().open(config(dir))) {
             assertThatThrownBy(() -> channel.subscribe(event -> { }))
                     .isInstanceOfSatisfying(TransportUnavailableException.class, e -> assertThat(e.reason())
-                            .isEqualTo("kernel module kchan_procfs is not loaded (no " + dir.resolve("events") + ")"));
+                            .isEqualTo(Availability.moduleNotLoaded("kchan_procfs", "no " + dir.resolve("events") + "")));
         }
     }
 

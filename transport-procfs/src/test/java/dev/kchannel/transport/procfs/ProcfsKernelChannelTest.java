@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.kchannel.transport.procfs;
 
+import dev.kchannel.api.Availability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -235,7 +236,7 @@ class ProcfsKernelChannelTest {
 
         assertThatThrownBy(() -> channel.call(KchanRequests.echo(new byte[1])))
                 .isInstanceOfSatisfying(TransportUnavailableException.class, e -> assertThat(e.reason())
-                        .isEqualTo("kernel module kchan_procfs is not loaded (no /proc/kchan/call)"));
+                        .isEqualTo(Availability.moduleNotLoaded("kchan_procfs", "no /proc/kchan/call")));
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcfsTransportHostTest {
 
-    private static final String NOT_LOADED = "kernel module kchan_procfs is not loaded (no /proc/kchan/call)";
+    private static final String NOT_LOADED = Availability.moduleNotLoaded("kchan_procfs", "no /proc/kchan/call");
 
     private static KchannelConfig dir(Path dir) {
         return KchannelConfig.builder().setting("procfs", "dir", dir.toString()).build();
@@ -56,7 +56,7 @@ class ProcfsTransportHostTest {
     @Test
     void theConfiguredDirectoryIsTheOneProbed(@TempDir Path dir) throws IOException {
         assertThat(new ProcfsTransport(dir(dir)).availability().reason())
-                .isEqualTo("kernel module kchan_procfs is not loaded (no " + dir.resolve("call") + ")");
+                .isEqualTo(Availability.moduleNotLoaded("kchan_procfs", "no " + dir.resolve("call") + ""));
 
         Files.createFile(dir.resolve("call"));
 

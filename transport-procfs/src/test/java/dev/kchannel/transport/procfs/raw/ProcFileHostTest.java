@@ -188,7 +188,8 @@ class ProcFileHostTest {
                 .isInstanceOfSatisfying(PermissionDeniedException.class, e -> {
                     assertThat(e.errno()).isEqualTo(Errno.EACCES);
                     assertThat(e.getMessage()).isEqualTo(
-                            "procfs: open /sys/devices/system/cpu/possible failed: EACCES (13): Permission denied");
+                            "procfs: open /sys/devices/system/cpu/possible failed: EACCES (13): Permission denied"
+                                    + " (the owner, group or mode of the file or device node forbids it)");
                 });
         assertThat(ProcFile.access(CPU_POSSIBLE, OpenFlag.READ)).isEmpty();
     }
