@@ -38,7 +38,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -587,9 +586,11 @@ class ChardevTransportGuestTest {
             assertThat(urandom.read(random)).isEqualTo(64);
             assertThat(random.array()).as("64 random bytes are not all zero").isNotEqualTo(new byte[64]);
             ByteBuffer count = direct(4);
+            count.putInt(0, -1);
+            // RNDGETENTCNT writes the input pool's entropy bits: 0..256 since Linux 5.18 (the
+            // guest's entropy_avail file need not agree at the same instant: it was seen at 2).
             assertThat(urandom.ioctl(IoctlRequest.ior('R', 0x00, 4), count)).isZero();
-            int available = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/random/entropy_avail")).strip());
-            assertThat(count.getInt(0)).as("RNDGETENTCNT").isEqualTo(available);
+            assertThat(count.getInt(0)).as("RNDGETENTCNT").isBetween(0, 256);
         }
         try (DeviceFile nul = DeviceFile.open(Path.of("/dev/null"), OpenFlag.WRITE)) {
             assertThat(nul.write(ByteBuffer.wrap(new byte[1000]))).isEqualTo(1000);
