@@ -5,9 +5,10 @@
  * KCHAN_IOC_SUBSCRIBE makes the open file a kchan_core subscriber (SEQ
  * from 0, DROPPED counting this file's losses in kchan_core's bounded
  * queue); read(2) then returns, once no reply is waiting, the oldest event
- * whole, and poll(2) reports it.  It needs CAP_NET_ADMIN in the initial
- * user namespace at the time of the ioctl, as /proc/kchan/events does at
- * open (events carry traffic), and fails with -EBUSY when the file is
+ * whole, and poll(2) reports it.  It needs the file's opener to have had
+ * CAP_NET_ADMIN in the initial user namespace (file_ns_capable(), checked
+ * at the ioctl), as /proc/kchan/events asks at open (events carry
+ * traffic), and fails with -EBUSY when the file is
  * subscribed already, with or without a ring.  KCHAN_IOC_UNSUBSCRIBE stops
  * the events and drops what is queued; a ring set up stays mapped, with no
  * new events.  Release does the same.
@@ -60,6 +61,8 @@ long kchan_dev_ioc_subscribe(struct file *file)
 	spin_lock(&df->sub_lock);
 	df->sub = sub;
 	spin_unlock(&df->sub_lock);
+	/* A reader woken before @sub was stored went back to sleep. */
+	wake_up_interruptible_poll(&df->wait, EPOLLIN | EPOLLRDNORM);
 unlock:
 	mutex_unlock(&df->read_lock);
 	return err;
@@ -69,6 +72,7 @@ unlock:
 static void kchan_dev_events_stop(struct kchan_dev_file *df)
 {
 	struct kchan_sub *sub = df->sub;
+	struct sk_buff *held;
 
 	if (!sub)
 		return;
@@ -83,8 +87,9 @@ static void kchan_dev_events_stop(struct kchan_dev_file *df)
 		/* The wake callback leaves nothing behind. */
 		kchan_sub_close(sub);
 	}
-	consume_skb(df->held);
+	held = df->held;
 	WRITE_ONCE(df->held, NULL);
+	consume_skb(held);
 }
 
 long kchan_dev_ioc_unsubscribe(struct kchan_dev_file *df)

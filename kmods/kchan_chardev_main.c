@@ -23,7 +23,7 @@
  * Which open mode each operation needs: write(2) and KCHAN_IOC_CALL need
  * the file opened for writing, read(2), KCHAN_IOC_SUBSCRIBE,
  * KCHAN_IOC_RING_SETUP and mmap(2) for reading (-EBADF otherwise; the VFS
- * checks read and write itself); KCHAN_IOC_UNSUBSCRIBE and poll(2) work on
+ * checks read, write and mmap itself, mmap with -EACCES); KCHAN_IOC_UNSUBSCRIBE and poll(2) work on
  * any open file.  Mapping the ring writable (to store CONSUMER) needs
  * O_RDWR, as any shared writable file mapping does.
  *
@@ -231,8 +231,9 @@ static void kchan_dev_device_release(struct device *dev)
 
 static int __init kchan_dev_check_params(void)
 {
-	if (mode & ~0777) {
-		pr_err("mode %#o: only permission bits (0..0777) are allowed\n",
+	/* devtmpfs would turn 0 into 0600 behind the user's back. */
+	if (!mode || mode & ~0777) {
+		pr_err("mode %#o: only permission bits (1..0777) are allowed\n",
 		       mode);
 		return -EINVAL;
 	}

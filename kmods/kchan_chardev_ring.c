@@ -16,7 +16,11 @@
  * full resumes once the reader has made room.  An event that does not fit
  * stays with the ring (@held) for the next run, so the ring itself never
  * drops; only the subscriber's queue does, and counts it in SEQ and
- * DROPPED.  Each run publishes PRODUCER once, with release semantics,
+ * DROPPED.  While an event waits like that, the work also runs again every
+ * KCHAN_DEV_RING_RETRY_MS by itself: a full subscriber queue calls no wake
+ * callback, and a reader in edge-triggered epoll calls no poll(2), so
+ * without that retry such a reader would wait for ever on a ring it had
+ * emptied.  Each run publishes PRODUCER once, with release semantics,
  * after its records, and wakes the reader once.
  *
  * User space owns the shared pages: the kernel never reads anything back
@@ -47,11 +51,15 @@
 
 #include "kchan_chardev.h"
 
+/* How soon a ring that was full tries again by itself. */
+#define KCHAN_DEV_RING_RETRY_MS	5
+
 /**
  * struct kchan_dev_ring - the event ring of one open file
  * @df:        the open file, whose wait queue the reader sleeps on
  * @sub:       the subscriber filling the ring; NULL once stopped
- * @work:      moves events from @sub into the ring
+ * @work:      moves events from @sub into the ring (delayed only for a
+ *	       retry, see above)
  * @area:      control page, then @data_size bytes of data
  * @data:      @area + PAGE_SIZE
  * @data_size: a power of two
@@ -66,7 +74,7 @@
 struct kchan_dev_ring {
 	struct kchan_dev_file *df;
 	struct kchan_sub *sub;
-	struct work_struct work;
+	struct delayed_work work;
 	void *area;
 	u8 *data;
 	u32 data_size;
@@ -89,7 +97,8 @@ static void kchan_dev_ring_wake(void *ctx)
 {
 	struct kchan_dev_ring *ring = ctx;
 
-	schedule_work(&ring->work);
+	/* Now, unless a run is queued already (a retry then comes soon). */
+	schedule_delayed_work(&ring->work, 0);
 }
 
 /*
@@ -158,10 +167,17 @@ static bool kchan_dev_ring_put(struct kchan_dev_ring *ring,
 	return true;
 }
 
+/* Run again soon; cancel_delayed_work_sync() stops this too. */
+static void kchan_dev_ring_retry(struct kchan_dev_ring *ring)
+{
+	schedule_delayed_work(&ring->work,
+			      msecs_to_jiffies(KCHAN_DEV_RING_RETRY_MS));
+}
+
 static void kchan_dev_ring_work(struct work_struct *work)
 {
-	struct kchan_dev_ring *ring = container_of(work, struct kchan_dev_ring,
-						   work);
+	struct kchan_dev_ring *ring = container_of(to_delayed_work(work),
+						   struct kchan_dev_ring, work);
 	struct kchan_sub *sub = READ_ONCE(ring->sub);
 	struct sk_buff *event;
 
@@ -176,12 +192,17 @@ static void kchan_dev_ring_work(struct work_struct *work)
 		event = ring->held;
 		if (!event) {
 			event = kchan_sub_next(sub);
-			/* NULL: queue empty; -ENOMEM: it stays queued. */
-			if (IS_ERR_OR_NULL(event))
+			if (!event)
 				break;
+			/* It stays queued: try again soon. */
+			if (IS_ERR(event)) {
+				kchan_dev_ring_retry(ring);
+				break;
+			}
 		}
 		if (!kchan_dev_ring_put(ring, event)) {
 			WRITE_ONCE(ring->held, event);
+			kchan_dev_ring_retry(ring);
 			break;
 		}
 		WRITE_ONCE(ring->held, NULL);
@@ -229,7 +250,7 @@ long kchan_dev_ioc_ring_setup(struct file *file, void __user *uarg)
 	ring->df = df;
 	ring->data_size = setup.data_size;
 	ring->mmap_len = PAGE_SIZE + setup.data_size;
-	INIT_WORK(&ring->work, kchan_dev_ring_work);
+	INIT_DELAYED_WORK(&ring->work, kchan_dev_ring_work);
 	/* Zeroed: PRODUCER, CONSUMER and FLAGS start at 0. */
 	ring->area = vmalloc_user(ring->mmap_len);
 	if (!ring->area) {
@@ -253,13 +274,19 @@ long kchan_dev_ioc_ring_setup(struct file *file, void __user *uarg)
 		goto free_area;
 	}
 	WRITE_ONCE(ring->sub, sub);
-	/* Events that came before @sub was stored. */
-	schedule_work(&ring->work);
+	/*
+	 * Both at once for poll(2) and read(2), which look under sub_lock;
+	 * the release also publishes a whole ring to mmap(2), which takes no
+	 * lock of the file.
+	 */
 	spin_lock(&df->sub_lock);
 	df->sub = sub;
-	spin_unlock(&df->sub_lock);
-	/* For poll(2) and mmap(2), which take no lock of the file. */
+	/* Pairs with the acquire in mmap(2) and poll(2). */
 	smp_store_release(&df->ring, ring);
+	spin_unlock(&df->sub_lock);
+	/* Events that came before @sub was stored, then any waiter. */
+	schedule_delayed_work(&ring->work, 0);
+	wake_up_interruptible_poll(&df->wait, EPOLLIN | EPOLLRDNORM);
 	mutex_unlock(&df->read_lock);
 	return 0;
 
@@ -272,6 +299,8 @@ unlock:
 	return err;
 }
 
+static const struct vm_operations_struct kchan_dev_ring_vm_ops;
+
 int kchan_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct kchan_dev_file *df = file->private_data;
@@ -281,11 +310,17 @@ int kchan_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	ring = smp_load_acquire(&df->ring);
 	if (!ring)
 		return -ENODEV;
-	/* A private copy would never see another event. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private copy would never see another event.  VM_MAYSHARE, not
+	 * VM_SHARED: do_mmap() clears VM_SHARED on a MAP_SHARED mapping of a
+	 * file not open for writing, and a read-only reader is fine.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != ring->mmap_len)
 		return -EINVAL;
+	/* Not anonymous memory: a fault after MADV_DONTNEED is SIGBUS. */
+	vma->vm_ops = &kchan_dev_ring_vm_ops;
 	/* Sets VM_DONTEXPAND: mremap() cannot grow it past the ring. */
 	return remap_vmalloc_range(vma, ring->area, 0);
 }
@@ -309,7 +344,7 @@ __poll_t kchan_dev_ring_poll(struct kchan_dev_file *df,
 			     READ_ONCE(ring->held) ||
 			     consumer != READ_ONCE(ring->consumer));
 	if (resume)
-		schedule_work(&ring->work);
+		mod_delayed_work(system_wq, &ring->work, 0);
 	spin_unlock(&df->sub_lock);
 	/* Never PRODUCER from the shared page: user space may write it. */
 	if (consumer != READ_ONCE(ring->published))
@@ -324,8 +359,8 @@ __poll_t kchan_dev_ring_poll(struct kchan_dev_file *df,
 void kchan_dev_ring_stop(struct kchan_dev_ring *ring)
 {
 	kchan_sub_detach(ring->sub);
-	/* Nothing queues the work now: no wake callback, no df->sub. */
-	cancel_work_sync(&ring->work);
+	/* Nothing queues the work now but itself, which this stops too. */
+	cancel_delayed_work_sync(&ring->work);
 	kchan_sub_release(ring->sub);
 	WRITE_ONCE(ring->sub, NULL);
 	consume_skb(ring->held);
