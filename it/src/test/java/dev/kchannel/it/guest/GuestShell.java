@@ -100,6 +100,9 @@ final class GuestShell {
     /** kchan_core and the sockopt transport's module, in load order. */
     static final List<String> SOCKOPT_MODULES = List.of("kchan_core", "kchan_sockopt");
 
+    /** kchan_core and the chardev transport's module, in load order. */
+    static final List<String> CHARDEV_MODULES = List.of("kchan_core", "kchan_chardev");
+
     /** Loads, in order, each of {@code modules} that is not loaded yet; a failed insmod fails the caller. */
     static void loadMissing(List<String> modules) {
         for (String module : modules) {
