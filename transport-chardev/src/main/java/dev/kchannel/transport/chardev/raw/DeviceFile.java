@@ -5,6 +5,7 @@ import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.support.PollEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.kchannel.transport.procfs.raw;
+package dev.kchannel.api.support;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -9,11 +9,14 @@ import java.util.Set;
  * generic Linux ABI). {@link #ERR}, {@link #HUP} and {@link #NVAL} are reported whether asked for
  * or not.
  *
- * <p>What a file reports is up to its driver. A /proc file without a poll method of its own (most
- * of them) is always {@link #IN} and {@link #OUT}. A sysfs attribute is always readable too, and
- * adds {@link #PRI} and {@link #ERR} once its driver calls {@code sysfs_notify()} after the last
- * open or read, which is what {@code poll} on an attribute waits for. {@code /proc/kchan/events}
- * is {@link #IN} and {@link #RDNORM} while an event is queued for the open file.
+ * <p>One type for every transport's raw layer that polls a file (procfs's {@code ProcFile},
+ * chardev's {@code DeviceFile}). What a file reports is up to its driver. A /proc file without a
+ * poll method of its own (most of them) is always {@link #IN} and {@link #OUT}. A sysfs attribute
+ * is always readable too, and adds {@link #PRI} and {@link #ERR} once its driver calls
+ * {@code sysfs_notify()} after the last open or read. {@code /proc/kchan/events} is {@link #IN} and
+ * {@link #RDNORM} while an event is queued for the open file; {@code /dev/kchan} reports them when
+ * a read would not block or its event ring holds records, and {@link #ERR} when the ring is
+ * broken.
  */
 public enum PollEvent {
     /** {@code POLLIN}: there is data to read. */
