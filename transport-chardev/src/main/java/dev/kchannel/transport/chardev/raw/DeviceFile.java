@@ -5,6 +5,7 @@ import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.support.DescriptorGate;
 import dev.kchannel.api.support.PollEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,14 +55,9 @@ public final class DeviceFile implements AutoCloseable {
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer writeBuffer;
-    private final ReentrantLock pollLock = new ReentrantLock();
-    private final ByteBuffer pollFds = ByteBuffer.allocateDirect(2 * Syscalls.POLLFD_SIZE).order(ByteOrder.nativeOrder());
-
-    // The gate, guarded by "this": calls in flight, mappings, and whether close() has run.
-    private int wakeFd = -1;
-    private int inFlight;
-    private boolean closed;
-    private boolean freed;
+    // Calls in flight, close() from any thread, the poll woken by it; frees the mappings too.
+    private final DescriptorGate gate;
+    // Address and length of every mapping, unmapped when the gate frees the file; guarded by itself.
     private final List<long[]> mappings = new ArrayList<>();
 
     private DeviceFile(Path path, int fd, boolean readable, boolean writable) {
@@ -70,6 +66,7 @@ public final class DeviceFile implements AutoCloseable {
         this.fd = fd;
         this.readable = readable;
         this.writable = writable;
+        this.gate = new DescriptorGate(Syscalls.TRANSPORT, fd, Syscalls.gateCalls(fd, name, this::unmapAll));
     }
 
     /**
@@ -121,8 +118,8 @@ public final class DeviceFile implements AutoCloseable {
     }
 
     /** Whether {@link #close()} has not been called yet. */
-    public synchronized boolean isOpen() {
-        return !closed;
+    public boolean isOpen() {
+        return !gate.isClosed();
     }
 
     // ---- read and write -----------------------------------------------------------------------
@@ -144,7 +141,7 @@ public final class DeviceFile implements AutoCloseable {
         if (!target.hasRemaining()) {
             return 0;
         }
-        enter();
+        gate.enter();
         readLock.lock();
         try {
             long read = Syscalls.read(fd, target, target.remaining());
@@ -161,7 +158,7 @@ public final class DeviceFile implements AutoCloseable {
             return (int) read;
         } finally {
             readLock.unlock();
-            leave();
+            gate.leave();
         }
     }
 
@@ -174,7 +171,7 @@ public final class DeviceFile implements AutoCloseable {
      */
     public int write(ByteBuffer source) {
         Objects.requireNonNull(source, "source");
-        enter();
+        gate.enter();
         writeLock.lock();
         try {
             ByteBuffer direct = source;
@@ -197,7 +194,7 @@ public final class DeviceFile implements AutoCloseable {
             return (int) written;
         } finally {
             writeLock.unlock();
-            leave();
+            gate.leave();
         }
     }
 
@@ -212,7 +209,7 @@ public final class DeviceFile implements AutoCloseable {
      *     driver does not know
      */
     public int ioctl(long request, long value) {
-        enter();
+        gate.enter();
         try {
             long result = Syscalls.ioctl(fd, request, value);
             if (result < 0) {
@@ -220,7 +217,7 @@ public final class DeviceFile implements AutoCloseable {
             }
             return (int) result;
         } finally {
-            leave();
+            gate.leave();
         }
     }
 
@@ -249,7 +246,7 @@ public final class DeviceFile implements AutoCloseable {
         } else if (arg.isReadOnly()) {
             throw new IllegalArgumentException("ioctl with a read-only buffer");
         }
-        enter();
+        gate.enter();
         try {
             long address = Syscalls.address(direct) + (direct == arg ? arg.position() : 0);
             long result = Syscalls.ioctl(fd, request, address);
@@ -258,7 +255,7 @@ public final class DeviceFile implements AutoCloseable {
             }
             return (int) result;
         } finally {
-            leave();
+            gate.leave();
             if (direct != arg && !arg.isReadOnly()) {
                 arg.put(arg.position(), direct, 0, arg.remaining());
             }
@@ -291,17 +288,17 @@ public final class DeviceFile implements AutoCloseable {
         boolean writableMapping = shared ? writable : true;
         int protection = (readable || !writableMapping ? Syscalls.PROT_READ : 0)
                 | (writableMapping ? Syscalls.PROT_WRITE : 0);
-        enter();
+        gate.enter();
         try {
             long address = Syscalls.mmap(fd, length, protection, shared ? Syscalls.MAP_SHARED : Syscalls.MAP_PRIVATE,
                     offset, name);
-            synchronized (this) {
+            synchronized (mappings) {
                 mappings.add(new long[] {address, length});
             }
             ByteBuffer mapped = Syscalls.wrap(address, length);
             return writableMapping ? mapped : mapped.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
         } finally {
-            leave();
+            gate.leave();
         }
     }
 
@@ -312,7 +309,7 @@ public final class DeviceFile implements AutoCloseable {
      * @throws ChannelClosedException if the file is closed already
      */
     public Hold hold() {
-        enter();
+        gate.enter();
         return new Hold();
     }
 
@@ -331,7 +328,7 @@ public final class DeviceFile implements AutoCloseable {
                 }
                 released = true;
             }
-            leave();
+            gate.leave();
         }
     }
 
@@ -347,45 +344,12 @@ public final class DeviceFile implements AutoCloseable {
      */
     public Set<PollEvent> poll(Set<PollEvent> interest, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return poll(interest, deadlineOf(timeout));
+        return gate.poll(interest, timeout);
     }
 
     /** {@link #poll(Set, Duration)} without a timeout: waits until the device reports or is closed. */
     public Set<PollEvent> poll(Set<PollEvent> interest) {
-        return poll(interest, -1L);
-    }
-
-    private Set<PollEvent> poll(Set<PollEvent> interest, long deadline) {
-        Objects.requireNonNull(interest, "interest");
-        int wake = enterToPoll();
-        pollLock.lock();
-        try {
-            pollFds.putInt(0, fd);
-            pollFds.putShort(4, (short) PollEvent.toBits(interest));
-            pollFds.putInt(Syscalls.POLLFD_SIZE, wake);
-            pollFds.putShort(Syscalls.POLLFD_SIZE + 4, (short) PollEvent.IN.bit());
-            while (true) {
-                if (!isOpen()) {
-                    throw new ChannelClosedException(Syscalls.TRANSPORT);
-                }
-                pollFds.putShort(6, (short) 0);
-                pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
-                int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline), name);
-                if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || !isOpen()) {
-                    throw new ChannelClosedException(Syscalls.TRANSPORT);
-                }
-                if (ready > 0) {
-                    return PollEvent.fromBits(pollFds.getShort(6) & 0xffff);
-                }
-                if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
-                    return EnumSet.noneOf(PollEvent.class);
-                }
-                // A signal interrupted the wait, or poll woke a little early: wait for what is left.
-            }
-        } finally {
-            pollLock.unlock();
-            leave();
-        }
+        return gate.poll(interest, null);
     }
 
     // ---- closing ------------------------------------------------------------------------------
@@ -397,63 +361,17 @@ public final class DeviceFile implements AutoCloseable {
      */
     @Override
     public void close() {
-        int wake;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            inFlight++;
-            wake = wakeFd;
-        }
-        try {
-            if (wake >= 0) {
-                Syscalls.signal(wake);
-            }
-        } finally {
-            leave();
-        }
+        gate.close();
     }
 
-    private synchronized void enter() {
-        if (closed) {
-            throw new ChannelClosedException(Syscalls.TRANSPORT);
-        }
-        inFlight++;
-    }
-
-    private int enterToPoll() {
-        synchronized (this) {
-            if (closed) {
-                throw new ChannelClosedException(Syscalls.TRANSPORT);
-            }
-            if (wakeFd < 0) {
-                wakeFd = Syscalls.eventfd();
-            }
-            inFlight++;
-            return wakeFd;
-        }
-    }
-
-    private void leave() {
-        int wake;
+    private void unmapAll() {
         List<long[]> unmap;
-        synchronized (this) {
-            inFlight--;
-            if (!closed || inFlight != 0 || freed) {
-                return;
-            }
-            freed = true;
-            wake = wakeFd;
+        synchronized (mappings) {
             unmap = new ArrayList<>(mappings);
             mappings.clear();
         }
         for (long[] mapping : unmap) {
             Syscalls.munmap(mapping[0], mapping[1]);
-        }
-        Syscalls.close(fd);
-        if (wake >= 0) {
-            Syscalls.close(wake);
         }
     }
 
@@ -462,28 +380,6 @@ public final class DeviceFile implements AutoCloseable {
             throw new ChannelClosedException(Syscalls.TRANSPORT);
         }
         return Syscalls.failure(errno, operation + name);
-    }
-
-    private static long deadlineOf(Duration timeout) {
-        long nanos;
-        try {
-            nanos = Math.max(0, timeout.toNanos());
-        } catch (ArithmeticException tooLong) {
-            return -1L;
-        }
-        long deadline = System.nanoTime() + nanos;
-        return deadline == -1L ? 0L : deadline;
-    }
-
-    private static int timeoutMillis(long deadline) {
-        if (deadline == -1L) {
-            return -1;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            return 0;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.kenai.jffi.MemoryIO;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.support.DescriptorGate;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +44,6 @@ final class Syscalls {
     static final int MAP_PRIVATE = 0x02;
     /** {@code MAP_FAILED}, {@code (void *) -1}. */
     static final long MAP_FAILED = -1L;
-    /** {@code struct pollfd}: int fd, short events, short revents. */
-    static final int POLLFD_SIZE = 8;
 
     private Syscalls() {
     }
@@ -292,5 +291,37 @@ final class Syscalls {
      */
     static void close(int fd) {
         libc().close(fd);
+    }
+
+    /**
+     * The system calls a {@link DescriptorGate} makes for {@code fd}, named {@code name} in errors;
+     * freeing runs {@code unmap} before closing the descriptor.
+     */
+    static DescriptorGate.Descriptors gateCalls(int fd, String name, Runnable unmap) {
+        return new DescriptorGate.Descriptors() {
+            @Override
+            public int newEventFd() {
+                return eventfd();
+            }
+
+            @Override
+            public void signal(int eventFd) {
+                Syscalls.signal(eventFd);
+            }
+
+            @Override
+            public int poll(ByteBuffer pollFds, int count, int timeoutMillis) {
+                return Syscalls.poll(pollFds, count, timeoutMillis, name);
+            }
+
+            @Override
+            public void free(int eventFd) {
+                unmap.run();
+                close(fd);
+                if (eventFd >= 0) {
+                    close(eventFd);
+                }
+            }
+        };
     }
 }

@@ -5,6 +5,7 @@ import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.support.DescriptorGate;
 import dev.kchannel.api.support.PollEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -69,19 +70,14 @@ public final class ProcFile implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer writeBuffer;
 
-    private final ReentrantLock pollLock = new ReentrantLock();
-    private final ByteBuffer pollFds = directBuffer(2 * Syscalls.POLLFD_SIZE);
-
-    // The gate: calls in flight, and whether close() has run; guarded by "this".
-    private int wakeFd = -1;
-    private int inFlight;
-    private boolean closed;
-    private boolean freed;
+    // Calls in flight, close() from any thread, the poll woken by it.
+    private final DescriptorGate gate;
 
     private ProcFile(Path path, int fd) {
         this.path = path;
         this.name = path.toString();
         this.fd = fd;
+        this.gate = new DescriptorGate(Syscalls.TRANSPORT, fd, Syscalls.gateCalls(fd, name));
     }
 
     /**
@@ -162,9 +158,7 @@ public final class ProcFile implements AutoCloseable {
 
     /** Whether {@link #close()} has not been called yet. */
     public boolean isOpen() {
-        synchronized (this) {
-            return !closed;
-        }
+        return !gate.isClosed();
     }
 
     // ---- reading ------------------------------------------------------------------------------
@@ -178,7 +172,7 @@ public final class ProcFile implements AutoCloseable {
      * @throws KernelErrorException with {@link Errno#EFBIG} past {@link #READ_ALL_LIMIT}
      */
     public byte[] readAll() {
-        enter();
+        gate.enter();
         readLock.lock();
         try {
             if (readBuffer == null) {
@@ -203,7 +197,7 @@ public final class ProcFile implements AutoCloseable {
             }
         } finally {
             readLock.unlock();
-            leave();
+            gate.leave();
         }
     }
 
@@ -234,7 +228,7 @@ public final class ProcFile implements AutoCloseable {
         if (!target.hasRemaining()) {
             return 0;
         }
-        enter();
+        gate.enter();
         readLock.lock();
         try {
             long read = Syscalls.read(fd, target, target.remaining());
@@ -251,7 +245,7 @@ public final class ProcFile implements AutoCloseable {
             return (int) read;
         } finally {
             readLock.unlock();
-            leave();
+            gate.leave();
         }
     }
 
@@ -274,7 +268,7 @@ public final class ProcFile implements AutoCloseable {
      */
     public int write(ByteBuffer source) {
         Objects.requireNonNull(source, "source");
-        enter();
+        gate.enter();
         writeLock.lock();
         try {
             ByteBuffer direct = source;
@@ -291,7 +285,7 @@ public final class ProcFile implements AutoCloseable {
             return (int) written;
         } finally {
             writeLock.unlock();
-            leave();
+            gate.leave();
         }
     }
 
@@ -328,51 +322,17 @@ public final class ProcFile implements AutoCloseable {
      */
     public Set<PollEvent> poll(Set<PollEvent> interest, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return poll(interest, deadlineOf(timeout));
+        return gate.poll(interest, timeout);
     }
 
     /** {@link #poll(Set, Duration)} without a timeout: waits until the file reports or is closed. */
     public Set<PollEvent> poll(Set<PollEvent> interest) {
-        return poll(interest, -1L);
+        return gate.poll(interest, null);
     }
 
     /** Waits up to {@code timeout} until the file is readable ({@link PollEvent#IN}, or an error). */
     public boolean awaitReadable(Duration timeout) {
         return !poll(EnumSet.of(PollEvent.IN), timeout).isEmpty();
-    }
-
-    /** @param deadline a {@link System#nanoTime()} value, or -1 to wait for ever */
-    private Set<PollEvent> poll(Set<PollEvent> interest, long deadline) {
-        Objects.requireNonNull(interest, "interest");
-        int wake = enterToPoll();
-        pollLock.lock();
-        try {
-            pollFds.putInt(0, fd);
-            pollFds.putShort(4, (short) PollEvent.toBits(interest));
-            pollFds.putInt(Syscalls.POLLFD_SIZE, wake);
-            pollFds.putShort(Syscalls.POLLFD_SIZE + 4, (short) PollEvent.IN.bit());
-            while (true) {
-                if (isClosedNow()) {
-                    throw new ChannelClosedException(Syscalls.TRANSPORT);
-                }
-                pollFds.putShort(6, (short) 0);
-                pollFds.putShort(Syscalls.POLLFD_SIZE + 6, (short) 0);
-                int ready = Syscalls.poll(pollFds, 2, timeoutMillis(deadline), name);
-                if (pollFds.getShort(Syscalls.POLLFD_SIZE + 6) != 0 || isClosedNow()) {
-                    throw new ChannelClosedException(Syscalls.TRANSPORT);
-                }
-                if (ready > 0) {
-                    return PollEvent.fromBits(pollFds.getShort(6) & 0xffff);
-                }
-                if (ready == 0 && deadline != -1L && System.nanoTime() - deadline >= 0) {
-                    return EnumSet.noneOf(PollEvent.class);
-                }
-                // A signal interrupted the wait, or poll woke a little early: wait for what is left.
-            }
-        } finally {
-            pollLock.unlock();
-            leave();
-        }
     }
 
     // ---- closing ------------------------------------------------------------------------------
@@ -384,76 +344,18 @@ public final class ProcFile implements AutoCloseable {
      */
     @Override
     public void close() {
-        int wake;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            inFlight++;
-            wake = wakeFd;
-        }
-        try {
-            if (wake >= 0) {
-                Syscalls.signal(wake);
-            }
-        } finally {
-            leave();
-        }
+        gate.close();
     }
 
     /** Calls in progress, a closer's included; lets tests see that a poll is under way. */
     int callsInFlight() {
-        synchronized (this) {
-            return inFlight;
-        }
-    }
-
-    private synchronized void enter() {
-        if (closed) {
-            throw new ChannelClosedException(Syscalls.TRANSPORT);
-        }
-        inFlight++;
-    }
-
-    /** Enters a poll, making the wake-up eventfd on first use; returns it. */
-    private int enterToPoll() {
-        synchronized (this) {
-            if (closed) {
-                throw new ChannelClosedException(Syscalls.TRANSPORT);
-            }
-            if (wakeFd < 0) {
-                wakeFd = Syscalls.eventfd();
-            }
-            inFlight++;
-            return wakeFd;
-        }
-    }
-
-    private synchronized boolean isClosedNow() {
-        return closed;
-    }
-
-    private void leave() {
-        int wake;
-        synchronized (this) {
-            inFlight--;
-            if (!closed || inFlight != 0 || freed) {
-                return;
-            }
-            freed = true;
-            wake = wakeFd;
-        }
-        Syscalls.close(fd);
-        if (wake >= 0) {
-            Syscalls.close(wake);
-        }
+        return gate.callsInFlight();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
 
     private KernelErrorException failed(int errno, String operation) {
-        if (errno == Errno.EBADF.number() && isClosedNow()) {
+        if (errno == Errno.EBADF.number() && gate.isClosed()) {
             throw new ChannelClosedException(Syscalls.TRANSPORT);
         }
         return Syscalls.failure(errno, operation + name);
@@ -461,30 +363,6 @@ public final class ProcFile implements AutoCloseable {
 
     private static ByteBuffer directBuffer(int capacity) {
         return ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
-    }
-
-    private static long deadlineOf(Duration timeout) {
-        long nanos;
-        try {
-            nanos = Math.max(0, timeout.toNanos());
-        } catch (ArithmeticException tooLong) {
-            return -1L;
-        }
-        long deadline = System.nanoTime() + nanos;
-        // -1 means "for ever" below; a real deadline landing exactly there moves by a nanosecond.
-        return deadline == -1L ? 0L : deadline;
-    }
-
-    /** poll's timeout for {@code deadline}: -1 for ever, else the milliseconds left, rounded up. */
-    private static int timeoutMillis(long deadline) {
-        if (deadline == -1L) {
-            return -1;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            return 0;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
     }
 
     @Override

@@ -4,6 +4,7 @@ package dev.kchannel.transport.procfs.raw;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.TransportUnavailableException;
+import dev.kchannel.api.support.DescriptorGate;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jnr.ffi.LastError;
@@ -35,8 +36,6 @@ final class Syscalls {
     static final int EFD_CLOEXEC = 0x80000;
     static final int R_OK = 4;
     static final int W_OK = 2;
-    /** {@code struct pollfd}: int fd, short events, short revents. */
-    static final int POLLFD_SIZE = 8;
 
     private Syscalls() {
     }
@@ -255,5 +254,33 @@ final class Syscalls {
      */
     static void close(int fd) {
         libc().close(fd);
+    }
+
+    /** The system calls a {@link DescriptorGate} makes for {@code fd}, named {@code name} in errors. */
+    static DescriptorGate.Descriptors gateCalls(int fd, String name) {
+        return new DescriptorGate.Descriptors() {
+            @Override
+            public int newEventFd() {
+                return eventfd();
+            }
+
+            @Override
+            public void signal(int eventFd) {
+                Syscalls.signal(eventFd);
+            }
+
+            @Override
+            public int poll(ByteBuffer pollFds, int count, int timeoutMillis) {
+                return Syscalls.poll(pollFds, count, timeoutMillis, name);
+            }
+
+            @Override
+            public void free(int eventFd) {
+                close(fd);
+                if (eventFd >= 0) {
+                    close(eventFd);
+                }
+            }
+        };
     }
 }
