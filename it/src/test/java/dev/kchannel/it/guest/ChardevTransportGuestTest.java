@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.kchannel.api.Capability;
-import dev.kchannel.api.EventListener;
 import dev.kchannel.api.KernelChannel;
 import dev.kchannel.api.Subscription;
 import dev.kchannel.api.config.KchannelConfig;
 import dev.kchannel.api.error.Errno;
-import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.NoSuchEntryException;
 import dev.kchannel.api.message.EventType;
@@ -45,9 +43,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -159,57 +155,6 @@ class ChardevTransportGuestTest {
 
     // ---- 2. events, read(2) and the ring ------------------------------------------------------
 
-    /** What a subscription delivered, events and gaps, in order; slow on GENERATED events when asked. */
-    private static final class RecordingListener implements EventListener {
-        final List<Object> delivered = new CopyOnWriteArrayList<>();
-        final List<KchannelException> errors = new CopyOnWriteArrayList<>();
-        volatile boolean slow;
-
-        @Override
-        public void onEvent(KchanEvent event) {
-            delivered.add(event);
-            if (slow && event.type() == EventType.GENERATED) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public void onGap(long lostCount) {
-            delivered.add(lostCount);
-        }
-
-        @Override
-        public void onError(KchannelException error) {
-            errors.add(error);
-        }
-
-        long generated() {
-            return delivered.stream().filter(item -> item instanceof KchanEvent event
-                    && event.type() == EventType.GENERATED).count();
-        }
-
-        KchanEvent await(Predicate<KchanEvent> matches) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (System.nanoTime() < deadline) {
-                for (Object item : delivered) {
-                    if (item instanceof KchanEvent event && matches.test(event)) {
-                        return event;
-                    }
-                }
-                Thread.sleep(20);
-            }
-            throw new AssertionError("no matching event; delivered " + delivered.size() + " items, errors " + errors);
-        }
-    }
-
-    private static Predicate<KchanEvent> storeSetOf(String key) {
-        return event -> event.type() == EventType.STORE_SET && event.keyAsString().filter(key::equals).isPresent();
-    }
-
     @Test
     void eventsOfAnySizeArriveThroughReadAndThroughTheRingFromSeqZero() throws Exception {
         for (String mode : List.of("read", "ring")) {
@@ -262,7 +207,7 @@ class ChardevTransportGuestTest {
         try (KernelChannel channel = open("events", mode, "ring-size", "262144");
                 Subscription subscription = channel.subscribe(listener)) {
             channel.call(KchanRequests.set(startKey, "start"));
-            KchanEvent start = listener.await(storeSetOf(startKey));
+            KchanEvent start = listener.await(RecordingListener.storeSetOf(startKey));
             TransportStats before = chardevStats(channel);
             int startIndex = listener.delivered.indexOf(start);
 
@@ -284,7 +229,7 @@ class ChardevTransportGuestTest {
             assertThat(listener.generated()).as("%s: GENERATED events delivered of %d queued", mode, queued)
                     .isEqualTo(queued);
             channel.call(KchanRequests.set(endKey, "end"));
-            KchanEvent end = listener.await(storeSetOf(endKey));
+            KchanEvent end = listener.await(RecordingListener.storeSetOf(endKey));
             listener.slow = false;
             TransportStats after = chardevStats(channel);
             List<Object> window = listener.delivered.subList(startIndex + 1, listener.delivered.indexOf(end));
