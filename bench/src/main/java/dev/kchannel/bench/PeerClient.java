@@ -47,7 +47,7 @@ final class PeerClient implements BenchClient {
 
     /** The C reference client: every scenario on every transport. */
     static PeerClient c(Path repo, Path log) {
-        return new PeerClient("c", List.of(executable(repo.resolve("kmods/tools/bin/kchan_bench")).toString()),
+        return new PeerClient("c", List.of(repo.resolve("kmods/tools/bin/kchan_bench").toString()),
                 List.of(new Support("echo", ALL, true), new Support("value", ALL, true),
                         new Support("stream", Set.of("netlink", "procfs", "chardev"), true),
                         new Support("swarm", NETLINK, true)),
@@ -57,7 +57,7 @@ final class PeerClient implements BenchClient {
     /** libnl-genl: Generic Netlink only. */
     static PeerClient libnl(Path repo, Path log) {
         return new PeerClient("libnl",
-                List.of(executable(repo.resolve("kmods/tools/bin/kchan_bench_libnl")).toString()),
+                List.of(repo.resolve("kmods/tools/bin/kchan_bench_libnl").toString()),
                 List.of(new Support("echo", NETLINK, true), new Support("value", NETLINK, true),
                         new Support("stream", NETLINK, true)),
                 log);
@@ -66,8 +66,7 @@ final class PeerClient implements BenchClient {
     /** pyroute2 under Debian's python3: Generic Netlink, one thread. */
     static PeerClient pyroute2(Path repo, Path log) {
         return new PeerClient("pyroute2",
-                List.of(executable(Path.of("/usr/bin/python3")).toString(),
-                        readable(repo.resolve("bench/peers/kchan_bench_pyroute2.py")).toString()),
+                List.of("/usr/bin/python3", repo.resolve("bench/peers/kchan_bench_pyroute2.py").toString()),
                 List.of(new Support("echo", NETLINK, false), new Support("value", NETLINK, false),
                         new Support("stream", NETLINK, false)),
                 log);
@@ -86,6 +85,12 @@ final class PeerClient implements BenchClient {
 
     @Override
     public Measurement run(BenchCase c) throws Exception {
+        for (String part : command) {
+            if (!Files.isReadable(Path.of(part))) {
+                throw new IOException(part + " is missing: build the peers with `make -C kmods/tools`"
+                        + " (`./kchan bench` does; pyroute2 comes from Debian's python3-pyroute2)");
+            }
+        }
         List<String> argv = new ArrayList<>(command);
         argv.addAll(c.peerArguments());
         Files.writeString(log, "== " + String.join(" ", argv) + "\n", StandardCharsets.UTF_8,
@@ -124,20 +129,5 @@ final class PeerClient implements BenchClient {
     private String lastLogLine() throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return lines.isEmpty() ? "no message" : lines.get(lines.size() - 1);
-    }
-
-    private static Path executable(Path file) {
-        if (!Files.isExecutable(file)) {
-            throw new IllegalStateException(file + " is missing or not executable: build the peers with"
-                    + " `make -C kmods/tools` (`./kchan bench` does)");
-        }
-        return file;
-    }
-
-    private static Path readable(Path file) {
-        if (!Files.isReadable(file)) {
-            throw new IllegalStateException(file + " is missing");
-        }
-        return file;
     }
 }

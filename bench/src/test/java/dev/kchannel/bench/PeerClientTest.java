@@ -59,8 +59,8 @@ class PeerClientTest {
 
     @Test
     void aMissingPeerSaysHowToBuildIt() {
-        assertThatThrownBy(() -> PeerClient.c(repo, repo.resolve("peers.log")))
-                .hasMessageContaining("make -C kmods/tools");
+        assertThatThrownBy(() -> PeerClient.c(repo, repo.resolve("peers.log")).run(echo))
+                .isInstanceOf(IOException.class).hasMessageContaining("make -C kmods/tools");
     }
 
     @Test
