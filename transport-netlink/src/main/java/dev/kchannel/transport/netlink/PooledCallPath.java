@@ -40,9 +40,12 @@ final class PooledCallPath implements CallPath {
     private final Exchange exchange;
     private final ThreadPoolExecutor asyncThreads;
 
-    /** Generic Netlink doits, acknowledged ({@link NetlinkConnection#request}), on threads {@code kchan-netlink-call-N}. */
+    /**
+     * kchan's Generic Netlink doits, each answered by one message, so exchanged without an ack
+     * ({@link NetlinkConnection#exchange}), on threads {@code kchan-netlink-call-N}.
+     */
     PooledCallPath(ConnectionPool connections, int threads) {
-        this(connections, threads, NetlinkConnection::request, "kchan-netlink-call-");
+        this(connections, threads, NetlinkConnection::exchange, "kchan-netlink-call-");
     }
 
     PooledCallPath(ConnectionPool connections, int threads, Exchange exchange, String threadPrefix) {

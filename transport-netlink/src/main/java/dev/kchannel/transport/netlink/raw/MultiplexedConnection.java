@@ -105,6 +105,8 @@ public final class MultiplexedConnection implements AutoCloseable {
     /** Size of the table of waiting calls, a power of two well above what can wait at once. */
     private static final int SLOTS = 1024;
     private static final int SLOT_MASK = SLOTS - 1;
+    /** Longest the reader lets waiting callers take their replies first (see deferToHelpers). */
+    private static final long READER_DEFERS_NANOS = 200_000;
     /** How long the reader waits per receive; it loops, so this only bounds one poll. */
     private static final Duration RECEIVE_WAIT = Duration.ofDays(1);
 
@@ -119,6 +121,14 @@ public final class MultiplexedConnection implements AutoCloseable {
     private final DatagramFilter callerFilter = this::takenByCaller;
     /** Held by whichever thread takes datagrams off the socket: the reader, or a waiting caller. */
     private final ReentrantLock receiving = new ReentrantLock();
+    /**
+     * Callers between sending a request they will wait for and the end of their own receive
+     * (helpReceive). The reader, woken by the very reply such a caller is about to take, lets it
+     * go first: when the reader wins that race the reply is handed over between threads, which
+     * the benchmarks measured at 0.5-10 ms per call in the lab's guest instead of tens of
+     * microseconds (BENCHMARKS.md).
+     */
+    private final AtomicInteger helpers = new AtomicInteger();
 
     // Guarded by sendLock: the socket, numbering, the window, the queues, the send buffer.
     private final ReentrantLock sendLock = new ReentrantLock();
@@ -208,7 +218,7 @@ public final class MultiplexedConnection implements AutoCloseable {
      */
     public CompletableFuture<NetlinkMessage> requestAsync(NetlinkMessage request, String operation,
             Duration timeout) {
-        return submit(request, operation, timeout, false).future;
+        return submit(request, operation, timeout, false, true).future;
     }
 
     /**
@@ -222,15 +232,46 @@ public final class MultiplexedConnection implements AutoCloseable {
      */
     public CompletableFuture<NetlinkMessage> requestWaiting(NetlinkMessage request, String operation,
             Duration timeout) {
-        RequestCall call = submit(request, operation, timeout, true);
-        helpReceive(call);
-        return call.future;
+        return submitAndHelp(request, operation, timeout, true);
     }
 
-    private RequestCall submit(NetlinkMessage request, String operation, Duration timeout, boolean callerWaits) {
+    /**
+     * Like {@link #requestAsync}, but sent without {@code NLM_F_ACK} and completed by the first
+     * message that answers it, as {@link NetlinkConnection#exchange}: for families whose every
+     * request is answered by exactly one message (a reply, or {@code NLMSG_ERROR} on failure), such
+     * as kchan's doits. Half the datagrams of an acknowledged request, and half the receives.
+     *
+     * @return completes with the answer ({@code NLMSG_ERROR} with error 0 included, should the
+     *     kernel send one), or fails as {@link #requestAsync} does
+     */
+    public CompletableFuture<NetlinkMessage> exchangeAsync(NetlinkMessage request, String operation,
+            Duration timeout) {
+        return submit(request, operation, timeout, false, false).future;
+    }
+
+    /** {@link #exchangeAsync} for a caller that is going to wait, as {@link #requestWaiting}. */
+    public CompletableFuture<NetlinkMessage> exchangeWaiting(NetlinkMessage request, String operation,
+            Duration timeout) {
+        return submitAndHelp(request, operation, timeout, false);
+    }
+
+    private CompletableFuture<NetlinkMessage> submitAndHelp(NetlinkMessage request, String operation,
+            Duration timeout, boolean acked) {
+        helpers.incrementAndGet();
+        try {
+            RequestCall call = submit(request, operation, timeout, true, acked);
+            helpReceive(call);
+            return call.future;
+        } finally {
+            helpers.decrementAndGet();
+        }
+    }
+
+    private RequestCall submit(NetlinkMessage request, String operation, Duration timeout, boolean callerWaits,
+            boolean acked) {
         Objects.requireNonNull(request, "request");
         RequestCall call = new RequestCall(request, operation != null ? operation : "request type " + request.type(),
-                checkedTimeout(timeout), callerWaits);
+                checkedTimeout(timeout), callerWaits, acked);
         KchannelException refused = null;
         List<Pending> failed = null;
         sendLock.lock();
@@ -613,6 +654,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                     if (!current.awaitReadable(RECEIVE_WAIT)) {
                         continue;
                     }
+                    deferToHelpers();
                     receiving.lock();
                     try {
                         while (current == io
@@ -639,6 +681,22 @@ public final class MultiplexedConnection implements AutoCloseable {
             LOG.error("netlink reader thread failed; closing the connection", e);
             closeWith(new ChannelClosedException(Syscalls.TRANSPORT, e));
             throw e;
+        }
+    }
+
+    /**
+     * Lets callers in {@link #requestWaiting} take their own replies before the reader looks, for
+     * at most {@link #READER_DEFERS_NANOS}, so that a stream of synchronous calls cannot starve
+     * asynchronous calls, dumps and multicasts. Yields rather than spins: on a small machine the
+     * caller may need this very CPU.
+     */
+    private void deferToHelpers() {
+        if (helpers.get() == 0) {
+            return;
+        }
+        long until = System.nanoTime() + READER_DEFERS_NANOS;
+        while (helpers.get() > 0 && !closed && System.nanoTime() - until < 0) {
+            Thread.yield();
         }
     }
 
@@ -1018,19 +1076,22 @@ public final class MultiplexedConnection implements AutoCloseable {
         private final long timeoutNanos;
         /** Whether its caller waits for it, so that it may complete on the caller's own thread. */
         final boolean callerWaits;
+        /** Sent with NLM_F_ACK and ended by the ack; else ended by the first answer (an exchange). */
+        private final boolean acked;
         private NetlinkMessage reply;
         private int replies;
 
-        RequestCall(NetlinkMessage request, String operation, long timeoutNanos, boolean callerWaits) {
+        RequestCall(NetlinkMessage request, String operation, long timeoutNanos, boolean callerWaits, boolean acked) {
             super(request, operation);
             this.timeoutNanos = timeoutNanos;
             this.callerWaits = callerWaits;
+            this.acked = acked;
             this.deadline = System.nanoTime() + timeoutNanos;
         }
 
         @Override
         int flags() {
-            return request.flags() | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK;
+            return request.flags() | Netlink.NLM_F_REQUEST | (acked ? Netlink.NLM_F_ACK : 0);
         }
 
         boolean isDone() {
@@ -1063,6 +1124,8 @@ public final class MultiplexedConnection implements AutoCloseable {
                         NetlinkError status = NetlinkError.of(done);
                         if (!status.isSuccess()) {
                             end(null, status.toException(operation, sentBytes()));
+                        } else if (!acked) {
+                            end(reply != null ? reply : done, null);
                         }
                     } catch (KchannelException e) {
                         end(null, e);
@@ -1072,6 +1135,10 @@ public final class MultiplexedConnection implements AutoCloseable {
                     replies++;
                     if (reply == null) {
                         reply = NetlinkMessage.copyOf(bytes, position);
+                    }
+                    if (!acked && (Short.toUnsignedInt(bytes.getShort(position + 6)) & Netlink.NLM_F_MULTI) == 0) {
+                        // An exchange ends with its one answer; a multi-part one ends at NLMSG_DONE.
+                        end(reply, null);
                     }
             }
         }
