@@ -25,7 +25,8 @@ public final class BenchRunner {
 
     private final PrintStream out;
 
-    BenchRunner(PrintStream out) {
+    /** A runner printing its progress to {@code out}. */
+    public BenchRunner(PrintStream out) {
         this.out = out;
     }
 
@@ -33,7 +34,12 @@ public final class BenchRunner {
         System.exit(new BenchRunner(System.out).run(args));
     }
 
-    int run(String[] args) throws Exception {
+    /**
+     * Runs the benchmark with {@link #main}'s arguments.
+     *
+     * @return 0 when every case was measured, 1 when any failed (each recorded with its error)
+     */
+    public int run(String... args) throws Exception {
         Map<String, String> options = Options.parse(args, List.of("--results", "--profile", "--repo", "--only"));
         Path results = Path.of(Options.require(options, "--results"));
         Path repo = Path.of(options.getOrDefault("--repo", "")).toAbsolutePath();

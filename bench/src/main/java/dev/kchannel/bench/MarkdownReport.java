@@ -212,7 +212,9 @@ final class MarkdownReport {
         for (Comparison c : comparisons) {
             Map<String, Double> mine = new LinkedHashMap<>();
             for (String client : CLIENTS) {
-                c.javaRatioTo(client).ifPresent(r -> mine.put(client, r));
+                if (!client.equals(SdkClient.NAME)) {
+                    c.javaRatioTo(client).ifPresent(r -> mine.put(client, r));
+                }
             }
             if (!mine.isEmpty() && !c.label().isEmpty()) {
                 all.put(c.label(), mine);

@@ -17,8 +17,7 @@ import javax.imageio.ImageIO;
 
 /**
  * The PNG chart of BENCHMARKS.md: for every case, one horizontal bar per peer giving the SDK's
- * ratio to it, on a logarithmic axis (the ratios run from about 0.5 against C to over 10 against
- * pyroute2), with the issue's thresholds drawn as dashed lines. Plain Java 2D, headless.
+ * ratio to it, on a logarithmic axis (the ratios span from a few hundredths to tens), with the issue's thresholds drawn as dashed lines. Plain Java 2D, headless.
  */
 final class RatioChart {
 
@@ -28,9 +27,9 @@ final class RatioChart {
     private static final int TOP = 60;
     private static final int BAR = 11;
     private static final int GROUP_GAP = 8;
-    private static final double MIN = 0.1;
+    private static final double MIN = 0.01;
     private static final double MAX = 100;
-    private static final double[] TICKS = {0.1, 0.2, 0.5, 0.8, 1, 2, 5, 10, 20, 50, 100};
+    private static final double[] TICKS = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
     private static final double[] THRESHOLDS = {Targets.JAVA_C_REQUEST_REPLY, Targets.JAVA_C_STREAMING, 1,
         Targets.JAVA_PYROUTE2};
     private static final Map<String, Color> COLORS = Map.of(
@@ -92,7 +91,7 @@ final class RatioChart {
             g.setColor(new Color(0xdddddd));
             g.drawLine(x, TOP - 5, x, bottom);
             g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, t < 1 ? "%.1f" : "%.0f", t), x - 8, bottom + 15);
+            g.drawString(String.format(Locale.ROOT, t < 0.1 ? "%.2f" : t < 1 ? "%.1f" : "%.0f", t), x - 8, bottom + 15);
         }
         g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {5, 4}, 0));
         g.setColor(Color.DARK_GRAY);
@@ -110,7 +109,7 @@ final class RatioChart {
             g.setColor(COLORS.get(peer));
             g.fillRect(x, 32, 14, 10);
             g.setColor(Color.BLACK);
-            g.drawString("Java/" + peer, x + 18, 42);
+            g.drawString("Java/" + (peer.equals("c") ? "C" : peer), x + 18, 42);
             x += 130;
         }
     }
