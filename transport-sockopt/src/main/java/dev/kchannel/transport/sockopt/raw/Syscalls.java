@@ -4,6 +4,7 @@ package dev.kchannel.transport.sockopt.raw;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.TransportUnavailableException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
@@ -11,7 +12,6 @@ import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.Transient;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * The system calls behind {@link InetSocket}, bound by jnr-ffi: each one's errno read straight
@@ -53,7 +53,7 @@ final class Syscalls {
         int socket(int domain, int type, int protocol);
 
         int getsockopt(int fd, int level, int optname, @In @Out @Transient ByteBuffer optval,
-                @In @Out IntByReference optlen);
+                @In @Out @Transient ByteBuffer optlen);
 
         /** {@code optlen} is a {@code socklen_t}: -1 reaches the kernel as 0xffffffff, as from C. */
         int setsockopt(int fd, int level, int optname, @In @Transient ByteBuffer optval, int optlen);
@@ -89,6 +89,10 @@ final class Syscalls {
     }
 
     /** The real system calls. */
+    /** Each thread's {@code socklen_t} for getsockopt's in/out length, native order. */
+    private static final ThreadLocal<ByteBuffer> OPTLEN =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Integer.BYTES).order(ByteOrder.nativeOrder()));
+
     static final OptionCalls NATIVE = new OptionCalls() {
         @Override
         public int socket(int type) {
@@ -108,12 +112,14 @@ final class Syscalls {
         @Override
         public int getsockopt(int fd, int level, int optname, ByteBuffer buffer, int[] optlen) {
             LibC libc = libc();
+            // A direct socklen_t of this thread's: jnr passes its address as it is, where an
+            // IntByReference took its slow, allocating path on every call.
+            ByteBuffer length = OPTLEN.get();
             while (true) {
-                // jnr's IntByReference has no setter: a fresh one per attempt carries optlen in.
-                IntByReference length = new IntByReference(optlen[0]);
+                length.putInt(0, optlen[0]);
                 int result = libc.getsockopt(fd, level, optname, buffer, length);
                 int errno = result == 0 ? 0 : errno();
-                optlen[0] = length.getValue();
+                optlen[0] = length.getInt(0);
                 if (errno != Errno.EINTR.number()) {
                     return errno;
                 }
