@@ -17,7 +17,8 @@ import javax.imageio.ImageIO;
 
 /**
  * The PNG chart of BENCHMARKS.md: for every case, one horizontal bar per peer giving the SDK's
- * ratio to it, on a logarithmic axis (the ratios span from a few hundredths to tens), with the issue's thresholds drawn as dashed lines. Plain Java 2D, headless.
+ * ratio to it, on a logarithmic axis (the ratios span from a few hundredths to tens), with the
+ * issue's thresholds drawn as dashed lines. Plain Java 2D, headless.
  */
 final class RatioChart {
 

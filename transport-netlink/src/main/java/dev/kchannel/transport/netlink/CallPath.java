@@ -16,15 +16,18 @@ import java.util.concurrent.CompletableFuture;
 interface CallPath extends AutoCloseable {
 
     /**
-     * Sends {@code request} (a Generic Netlink doit, acknowledged) and completes with the reply or
-     * the acknowledgement, or with the exception a call throws.
+     * Sends {@code request} (a Generic Netlink doit, which the kernel answers with one message: a
+     * reply, or {@code NLMSG_ERROR}) and completes with the reply, or with the exception a call
+     * throws.
      *
-     * @param timeout how long the answer may take
+     * @param timeout how long the answer may take, for messages
+     * @param deadline the {@link System#nanoTime()} by which it must have come: passed down rather
+     *     than read again, since a clock read is a system call on some machines (the lab's guest)
      * @param callerWaits true when the calling thread waits for the future anyway: a path that
      *     needs a thread per call may use the caller's
      */
     CompletableFuture<NetlinkMessage> request(NetlinkMessage request, String operation, Duration timeout,
-            boolean callerWaits);
+            long deadline, boolean callerWaits);
 
     /** A Generic Netlink connection for {@code unwrap}, of the channel's own; the caller closes it. */
     GenericNetlink openGenericNetlink();

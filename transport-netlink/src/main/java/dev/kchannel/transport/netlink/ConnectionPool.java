@@ -36,9 +36,13 @@ final class ConnectionPool implements AutoCloseable {
         this.keepIdle = keepIdle;
     }
 
-    /** Opens {@link Netlink#NETLINK_GENERIC} connections with extended acks on. */
+    /**
+     * Opens {@link Netlink#NETLINK_GENERIC} connections with extended acks on, each declaring the
+     * kchan family's largest datagram so that a reply takes one {@code recvfrom}.
+     */
     static ConnectionPool generic(int keepIdle) {
-        return new ConnectionPool(() -> NetlinkConnection.open(Netlink.NETLINK_GENERIC), keepIdle);
+        return new ConnectionPool(() -> NetlinkConnection.open(Netlink.NETLINK_GENERIC,
+                KchanGenlCodec.LARGEST_DATAGRAM), keepIdle);
     }
 
     /** An idle connection, or a new one; the caller gives it back with {@link #giveBack} or {@link #discard}. */

@@ -9,6 +9,8 @@ import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.transport.netlink.genl.GenericFamily;
 import dev.kchannel.transport.netlink.genl.GenericMessage;
+import dev.kchannel.transport.netlink.genl.Nlctrl;
+import dev.kchannel.transport.netlink.raw.Netlink;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 
 /**
@@ -23,6 +25,12 @@ final class KchanGenlCodec {
 
     /** The largest genl command: {@code genlmsghdr.cmd} is a u8. */
     static final int GENL_CMD_MAX = 0xFF;
+    /**
+     * The largest datagram the kchan family sends: a netlink and a genl header, then attributes
+     * that are at most a whole kchan message (KCHAN_MSG_MAX); sockets declare it so that each
+     * receive is one system call ({@code NetlinkSocket.setLargestDatagram}).
+     */
+    static final int LARGEST_DATAGRAM = Netlink.NLMSG_HDRLEN + Nlctrl.GENL_HDRLEN + KchanProtocol.MSG_MAX;
 
     private KchanGenlCodec() {
     }

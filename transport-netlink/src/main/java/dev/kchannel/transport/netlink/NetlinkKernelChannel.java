@@ -264,7 +264,7 @@ public final class NetlinkKernelChannel implements KernelChannel {
             if (left == null) {
                 return;
             }
-            track(calls.request(outgoing, operation, left, callerWaits)).whenComplete((answer, error) -> {
+            track(calls.request(outgoing, operation, left, deadline, callerWaits)).whenComplete((answer, error) -> {
                 if (error == null) {
                     try {
                         result.complete(KchanGenlCodec.toReply(answer, request, family));
@@ -306,8 +306,15 @@ public final class NetlinkKernelChannel implements KernelChannel {
             });
         }
 
-        /** What is left of the deadline, or null after failing the call with a timeout. */
+        /**
+         * What is left of the deadline, or null after failing the call with a timeout. The first
+         * attempt has it all without reading the clock again: one read per call, since on some
+         * machines (the lab's guest, whose clock source is the HPET) each is a system call.
+         */
         private Duration left() {
+            if (!retried) {
+                return timeout;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 result.completeExceptionally(new CallTimeoutException(NetlinkTransport.NAME, operation, timeout));
@@ -347,7 +354,7 @@ public final class NetlinkKernelChannel implements KernelChannel {
     /** Asks nlctrl for the family; the answer (or its absence) updates {@link #watch}. */
     private CompletableFuture<GenericFamily> resolve(Duration timeout, boolean callerWaits) {
         return calls.request(GenericNetlink.familyQuery(settings.family()), "CTRL_CMD_GETFAMILY " + settings.family(),
-                timeout, callerWaits).handle((answer, error) -> {
+                timeout, System.nanoTime() + timeout.toNanos(), callerWaits).handle((answer, error) -> {
                     if (error != null) {
                         Throwable cause = unwrap(error);
                         if (cause instanceof NoSuchEntryException) {
@@ -400,6 +407,8 @@ public final class NetlinkKernelChannel implements KernelChannel {
         GenericFamily family;
         try {
             socket.setReceiveBufferSize(settings.eventReceiveBuffer());
+            // Events are kchan messages: one recvfrom each, no size peek (BENCHMARKS.md).
+            socket.setLargestDatagram(KchanGenlCodec.LARGEST_DATAGRAM);
             if (notifyGroup.isPresent()) {
                 socket.joinGroup(notifyGroup.getAsInt());
             }

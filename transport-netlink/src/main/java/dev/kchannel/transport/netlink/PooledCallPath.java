@@ -71,7 +71,7 @@ final class PooledCallPath implements CallPath {
 
     @Override
     public CompletableFuture<NetlinkMessage> request(NetlinkMessage request, String operation, Duration timeout,
-            boolean callerWaits) {
+            long deadline, boolean callerWaits) {
         if (callerWaits) {
             try {
                 return CompletableFuture.completedFuture(requestNow(request, operation, timeout));
@@ -81,7 +81,6 @@ final class PooledCallPath implements CallPath {
         }
         CompletableFuture<NetlinkMessage> answer = new CompletableFuture<>();
         // The deadline runs from submission: a call queued behind busy threads gets no more time.
-        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             asyncThreads.execute(() -> {
                 if (answer.isDone()) {

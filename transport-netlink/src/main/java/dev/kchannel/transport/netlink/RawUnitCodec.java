@@ -8,6 +8,7 @@ import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.message.KchanReplies;
 import dev.kchannel.api.message.MessageCodec;
+import dev.kchannel.transport.netlink.raw.Netlink;
 import dev.kchannel.transport.netlink.raw.NetlinkMessage;
 
 /**
@@ -19,6 +20,9 @@ import dev.kchannel.transport.netlink.raw.NetlinkMessage;
  * the extended ack; a request the kernel refuses before queueing it gets {@code NLMSG_ERROR}.
  */
 final class RawUnitCodec {
+
+    /** The largest datagram the raw unit sends: one netlink header and one whole kchan message. */
+    static final int LARGEST_DATAGRAM = Netlink.NLMSG_HDRLEN + KchanProtocol.MSG_MAX;
 
     private RawUnitCodec() {
     }

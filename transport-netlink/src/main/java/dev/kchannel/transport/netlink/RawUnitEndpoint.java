@@ -62,6 +62,7 @@ final class RawUnitEndpoint extends EventReader {
         try {
             socket.setReceiveBufferSize(receiveBuffer);
             socket.setNoEnobufs(true);
+            socket.setLargestDatagram(RawUnitCodec.LARGEST_DATAGRAM);
             // Only for the HELLO: the reader receives from the socket itself afterwards.
             NetlinkConnection hello = NetlinkConnection.over(socket);
             hello.setTimeout(timeout);

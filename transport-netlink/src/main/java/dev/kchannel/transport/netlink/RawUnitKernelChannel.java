@@ -91,7 +91,7 @@ public final class RawUnitKernelChannel implements KernelChannel {
         }
         requireOpen();
         return RawUnitCodec.toReply(await(calls.request(RawUnitCodec.toNetlink(request),
-                Command.describe(request.commandId()), timeout, true)), request);
+                Command.describe(request.commandId()), timeout, System.nanoTime() + timeout.toNanos(), true)), request);
     }
 
     @Override

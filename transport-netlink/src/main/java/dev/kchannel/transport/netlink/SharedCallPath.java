@@ -27,12 +27,12 @@ final class SharedCallPath implements CallPath {
 
     @Override
     public CompletableFuture<NetlinkMessage> request(NetlinkMessage request, String operation, Duration timeout,
-            boolean callerWaits) {
+            long deadline, boolean callerWaits) {
         // kchan's doits answer every request with one message (a reply, or NLMSG_ERROR), so no
         // ack is asked for: one datagram per call instead of two. A caller that waits takes its
         // own reply off the socket when it is there already.
-        return callerWaits ? connection.exchangeWaiting(request, operation, timeout)
-                : connection.exchangeAsync(request, operation, timeout);
+        return callerWaits ? connection.exchangeWaiting(request, operation, timeout, deadline)
+                : connection.exchangeAsync(request, operation, timeout, deadline);
     }
 
     /** A connection of its own: a {@link GenericNetlink} runs one operation at a time. */

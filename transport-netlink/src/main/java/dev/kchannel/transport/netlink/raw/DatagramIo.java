@@ -35,7 +35,8 @@ interface DatagramIo {
 
     /**
      * Waits up to {@code timeout} until a datagram can be received, without taking it or holding
-     * up {@link #tryReceive} in other threads; see {@link NetlinkSocket#awaitReadable}.
+     * up {@link #tryReceive} in other threads; see {@link NetlinkSocket#awaitReadable}. A timeout
+     * too long to count in nanoseconds ({@code ChronoUnit.FOREVER.getDuration()}) waits for ever.
      */
     boolean awaitReadable(Duration timeout);
 

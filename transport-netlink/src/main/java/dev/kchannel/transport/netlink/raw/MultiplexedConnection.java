@@ -10,6 +10,7 @@ import dev.kchannel.api.error.MalformedMessageException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -105,10 +106,15 @@ public final class MultiplexedConnection implements AutoCloseable {
     /** Size of the table of waiting calls, a power of two well above what can wait at once. */
     private static final int SLOTS = 1024;
     private static final int SLOT_MASK = SLOTS - 1;
-    /** Longest the reader lets waiting callers take their replies first (see deferToHelpers). */
-    private static final long READER_DEFERS_NANOS = 200_000;
-    /** How long the reader waits per receive; it loops, so this only bounds one poll. */
-    private static final Duration RECEIVE_WAIT = Duration.ofDays(1);
+    /** How many times the reader yields to waiting callers at most (see deferToHelpers). */
+    private static final int READER_DEFERS_YIELDS = 64;
+    /** A deadline argument meaning "now plus the timeout". */
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
+    /**
+     * How long the reader waits per receive: for ever (too long for nanoseconds, so no deadline and
+     * no clock read per wake-up); close() and a reset wake it through the socket's eventfd.
+     */
+    private static final Duration RECEIVE_WAIT = ChronoUnit.FOREVER.getDuration();
 
     private final Supplier<DatagramIo> opener;
     private final int maxInFlight;
@@ -154,8 +160,13 @@ public final class MultiplexedConnection implements AutoCloseable {
 
     private volatile Consumer<Datagram> multicastListener;
 
-    /** How long an idle timekeeper sleeps before it looks at the calls again anyway. */
-    private static final long IDLE_RESCAN_NANOS = 1_000_000_000L;
+    /**
+     * The longest the timekeeper sleeps before it looks at the calls again, busy or idle. So a
+     * call whose timeout is at least this long needs no wake-up of the timekeeper when it starts:
+     * it is seen before its deadline anyway. That saves a thread wake-up (a futex system call and
+     * a scan competing for the CPU) on nearly every call.
+     */
+    private static final long RESCAN_NANOS = 1_000_000_000L;
 
     // The timekeeper's published state; see awakenTimekeeper.
     private volatile boolean timekeeperScanning;
@@ -218,7 +229,7 @@ public final class MultiplexedConnection implements AutoCloseable {
      */
     public CompletableFuture<NetlinkMessage> requestAsync(NetlinkMessage request, String operation,
             Duration timeout) {
-        return submit(request, operation, timeout, false, true).future;
+        return submit(request, operation, timeout, NO_DEADLINE, false, true).future;
     }
 
     /**
@@ -232,7 +243,7 @@ public final class MultiplexedConnection implements AutoCloseable {
      */
     public CompletableFuture<NetlinkMessage> requestWaiting(NetlinkMessage request, String operation,
             Duration timeout) {
-        return submitAndHelp(request, operation, timeout, true);
+        return submitAndHelp(request, operation, timeout, NO_DEADLINE, true);
     }
 
     /**
@@ -246,20 +257,35 @@ public final class MultiplexedConnection implements AutoCloseable {
      */
     public CompletableFuture<NetlinkMessage> exchangeAsync(NetlinkMessage request, String operation,
             Duration timeout) {
-        return submit(request, operation, timeout, false, false).future;
+        return submit(request, operation, timeout, NO_DEADLINE, false, false).future;
+    }
+
+    /**
+     * {@link #exchangeAsync(NetlinkMessage, String, Duration)} with the deadline the caller already
+     * has ({@link System#nanoTime()} plus {@code timeout}, or less), so that the call reads no clock.
+     */
+    public CompletableFuture<NetlinkMessage> exchangeAsync(NetlinkMessage request, String operation,
+            Duration timeout, long deadline) {
+        return submit(request, operation, timeout, deadline, false, false).future;
     }
 
     /** {@link #exchangeAsync} for a caller that is going to wait, as {@link #requestWaiting}. */
     public CompletableFuture<NetlinkMessage> exchangeWaiting(NetlinkMessage request, String operation,
             Duration timeout) {
-        return submitAndHelp(request, operation, timeout, false);
+        return submitAndHelp(request, operation, timeout, NO_DEADLINE, false);
+    }
+
+    /** {@link #exchangeWaiting(NetlinkMessage, String, Duration)} with the caller's deadline. */
+    public CompletableFuture<NetlinkMessage> exchangeWaiting(NetlinkMessage request, String operation,
+            Duration timeout, long deadline) {
+        return submitAndHelp(request, operation, timeout, deadline, false);
     }
 
     private CompletableFuture<NetlinkMessage> submitAndHelp(NetlinkMessage request, String operation,
-            Duration timeout, boolean acked) {
+            Duration timeout, long deadline, boolean acked) {
         helpers.incrementAndGet();
         try {
-            RequestCall call = submit(request, operation, timeout, true, acked);
+            RequestCall call = submit(request, operation, timeout, deadline, true, acked);
             helpReceive(call);
             return call.future;
         } finally {
@@ -267,11 +293,14 @@ public final class MultiplexedConnection implements AutoCloseable {
         }
     }
 
-    private RequestCall submit(NetlinkMessage request, String operation, Duration timeout, boolean callerWaits,
-            boolean acked) {
+    /** @param deadline a {@link System#nanoTime()} value, or {@link #NO_DEADLINE}: now plus {@code timeout} */
+    private RequestCall submit(NetlinkMessage request, String operation, Duration timeout, long deadline,
+            boolean callerWaits, boolean acked) {
         Objects.requireNonNull(request, "request");
+        long timeoutNanos = checkedTimeout(timeout);
         RequestCall call = new RequestCall(request, operation != null ? operation : "request type " + request.type(),
-                checkedTimeout(timeout), callerWaits, acked);
+                timeoutNanos, deadline == NO_DEADLINE ? System.nanoTime() + timeoutNanos : deadline, callerWaits,
+                acked);
         KchannelException refused = null;
         List<Pending> failed = null;
         sendLock.lock();
@@ -297,7 +326,7 @@ public final class MultiplexedConnection implements AutoCloseable {
         if (refused != null) {
             call.fail(refused);
         } else {
-            awakenTimekeeper(call.deadline);
+            awakenTimekeeper(call.deadline, call.timeoutNanos);
         }
         return call;
     }
@@ -378,7 +407,7 @@ public final class MultiplexedConnection implements AutoCloseable {
         if (refused != null) {
             throw refused;
         }
-        awakenTimekeeper(call.deadline);
+        awakenTimekeeper(call.deadline, call.timeoutNanos);
         return call.stream();
     }
 
@@ -603,7 +632,7 @@ public final class MultiplexedConnection implements AutoCloseable {
                 next.failWith = refused;
                 failed = added(failed, next);
             } else {
-                awakenTimekeeper(next.deadline);
+                awakenTimekeeper(next.deadline, next.timeoutNanos);
             }
         }
         return failed;
@@ -686,16 +715,13 @@ public final class MultiplexedConnection implements AutoCloseable {
 
     /**
      * Lets callers in {@link #requestWaiting} take their own replies before the reader looks, for
-     * at most {@link #READER_DEFERS_NANOS}, so that a stream of synchronous calls cannot starve
-     * asynchronous calls, dumps and multicasts. Yields rather than spins: on a small machine the
-     * caller may need this very CPU.
+     * at most {@link #READER_DEFERS_YIELDS} yields, so that a stream of synchronous calls cannot
+     * starve asynchronous calls, dumps and multicasts. Yields rather than spins (on a small machine
+     * the caller may need this very CPU), and counts rather than reads the clock (a system call
+     * where the clock source is the HPET, as in the lab's guest).
      */
     private void deferToHelpers() {
-        if (helpers.get() == 0) {
-            return;
-        }
-        long until = System.nanoTime() + READER_DEFERS_NANOS;
-        while (helpers.get() > 0 && !closed && System.nanoTime() - until < 0) {
+        for (int i = 0; i < READER_DEFERS_YIELDS && helpers.get() > 0 && !closed; i++) {
             Thread.yield();
         }
     }
@@ -871,10 +897,15 @@ public final class MultiplexedConnection implements AutoCloseable {
     // ---- deadlines --------------------------------------------------------------------------
 
     /**
-     * Tells the timekeeper about a deadline: it is woken when it sleeps past {@code deadline} or
-     * is scanning (and so may have missed the call). A spare wake-up costs a scan, nothing more.
+     * Tells the timekeeper about a deadline {@code timeoutNanos} from about now. A timeout of
+     * {@link #RESCAN_NANOS} or more needs nothing: the timekeeper looks within that time. A
+     * shorter one wakes it when it sleeps past {@code deadline} or is scanning (and so may have
+     * missed the call). A spare wake-up costs a scan, nothing more.
      */
-    private void awakenTimekeeper(long deadline) {
+    private void awakenTimekeeper(long deadline, long timeoutNanos) {
+        if (timeoutNanos >= RESCAN_NANOS) {
+            return;
+        }
         if (timekeeperScanning || timekeeperIdle || deadline - timekeeperWakeAt < 0) {
             LockSupport.unpark(timekeeper);
         }
@@ -937,13 +968,8 @@ public final class MultiplexedConnection implements AutoCloseable {
                 // Failing let queued calls in, with deadlines of their own: look again.
                 continue;
             }
-            if (any) {
-                LockSupport.parkNanos(this, next - System.nanoTime());
-            } else {
-                // Not park(): once, a call's deadline went unnoticed and the call hung (seen in a
-                // host test, cause not found yet). Looking again every second bounds such a miss.
-                LockSupport.parkNanos(this, IDLE_RESCAN_NANOS);
-            }
+            // Never longer than RESCAN_NANOS: calls with longer timeouts start without waking it.
+            LockSupport.parkNanos(this, any ? Math.min(next - System.nanoTime(), RESCAN_NANOS) : RESCAN_NANOS);
         }
     }
 
@@ -1081,12 +1107,13 @@ public final class MultiplexedConnection implements AutoCloseable {
         private NetlinkMessage reply;
         private int replies;
 
-        RequestCall(NetlinkMessage request, String operation, long timeoutNanos, boolean callerWaits, boolean acked) {
+        RequestCall(NetlinkMessage request, String operation, long timeoutNanos, long deadline, boolean callerWaits,
+                boolean acked) {
             super(request, operation);
             this.timeoutNanos = timeoutNanos;
             this.callerWaits = callerWaits;
             this.acked = acked;
-            this.deadline = System.nanoTime() + timeoutNanos;
+            this.deadline = deadline;
         }
 
         @Override

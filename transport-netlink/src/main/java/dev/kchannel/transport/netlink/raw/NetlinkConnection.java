@@ -90,6 +90,21 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /**
+     * {@link #open(int)} for a protocol whose datagrams are at most {@code largestDatagram} bytes:
+     * each is received with one system call ({@link NetlinkSocket#setLargestDatagram}).
+     */
+    public static NetlinkConnection open(int protocol, int largestDatagram) {
+        NetlinkSocket socket = openForRequests(protocol);
+        try {
+            socket.setLargestDatagram(largestDatagram);
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return new NetlinkConnection(socket);
+    }
+
+    /**
      * A socket on {@code protocol} with {@code NETLINK_EXT_ACK} and {@code NETLINK_CAP_ACK} on where
      * the kernel has them: what every connection sends its requests on.
      */

@@ -4,6 +4,7 @@ package dev.kchannel.transport.netlink.raw;
 import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.error.MalformedMessageException;
 import dev.kchannel.api.error.TransportUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Receiving</h2>
  * Each datagram is received whole, never truncated: the socket first asks the kernel for the
  * size of the next datagram ({@code recvfrom} with {@code MSG_PEEK | MSG_TRUNC} and no buffer),
- * grows its reused direct buffer to fit, then receives it. Waiting happens in {@code poll}, so a
- * receive can time out ({@link #receive(Duration)}) or be woken by {@link #close()}. A receive
+ * grows its reused direct buffer to fit, then receives it; or, once the protocol's largest
+ * datagram is declared ({@link #setLargestDatagram}), receives it straight into a buffer that
+ * large, one system call instead of two. A datagram already queued is taken at once; only an
+ * empty socket is waited on, in {@code poll}, so a receive can time out
+ * ({@link #receive(Duration)}) or be woken by {@link #close()}. A receive
  * either copies the datagram into a {@link Datagram} of its own or, with
  * {@link #receive(Duration, DatagramVisitor)}, lends the buffer to a visitor in place and
  * allocates nothing.
@@ -80,7 +84,12 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
     private final ByteBuffer senderAddress = directBuffer(Syscalls.SOCKADDR_NL_SIZE);
     private final ByteBuffer senderAddressLength = directBuffer(4);
     private final ByteBuffer pollFds = directBuffer(2 * Syscalls.POLLFD_SIZE);
+    /** A deadline not computed yet: receives read the clock only when they have to wait. */
+    private static final long NOT_YET = Long.MIN_VALUE;
+
     private ByteBuffer receiveBuffer = directBuffer(INITIAL_RECEIVE_BUFFER);
+    /** {@link #setLargestDatagram}'s bound, or 0: ask each datagram's size first. Under the receive lock. */
+    private int largestDatagram;
     private final ReentrantLock pollLock = new ReentrantLock();
 
     private NetlinkSocket(int protocol, int fd, int wakeFd, int portId) {
@@ -189,7 +198,7 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
      * @throws ChannelClosedException if the socket is closed, before or during the wait
      */
     public Datagram receive() {
-        return receive(-1L).orElseThrow(() -> new IllegalStateException("an endless wait timed out"));
+        return receive(null, -1L).orElseThrow(() -> new IllegalStateException("an endless wait timed out"));
     }
 
     /**
@@ -201,7 +210,7 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
      */
     @Override
     public Optional<Datagram> receive(Duration timeout) {
-        return receive(deadlineOf(timeout));
+        return receive(timeout, -1L);
     }
 
     /**
@@ -232,18 +241,23 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
      */
     @Override
     public boolean receive(Duration timeout, DatagramVisitor visitor) {
-        long deadline = deadlineOf(timeout);
         gate.enter();
         receiveLock.lock();
         try {
+            // A datagram already queued (a synchronous kernel's reply) is taken without polling
+            // or reading the clock: each is a system call on some machines.
+            long deadline = NOT_YET;
             while (true) {
+                int length = takeNext();
+                if (length >= 0) {
+                    lend(length, visitor);
+                    return true;
+                }
+                if (deadline == NOT_YET) {
+                    deadline = deadlineOf(timeout);
+                }
                 if (!waitReadable(deadline)) {
                     return false;
-                }
-                int length = peek();
-                if (length >= 0) {
-                    lend(read(length), visitor);
-                    return true;
                 }
             }
         } finally {
@@ -297,23 +311,29 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
         }
     }
 
-    /** @param deadline a {@link System#nanoTime()} value, or -1 to wait for ever */
-    private Optional<Datagram> receive(long deadline) {
+    /**
+     * @param timeout how long to wait, or null with {@code deadline} -1 to wait for ever; the
+     *     deadline is only computed if nothing is queued already
+     */
+    private Optional<Datagram> receive(Duration timeout, long deadline) {
         gate.enter();
         receiveLock.lock();
         try {
+            long waitUntil = timeout == null ? deadline : NOT_YET;
             while (true) {
-                if (!waitReadable(deadline)) {
-                    return Optional.empty();
-                }
-                int length = peek();
+                int length = takeNext();
                 if (length >= 0) {
-                    length = read(length);
                     byte[] bytes = new byte[length];
                     receiveBuffer.get(0, bytes);
                     return Optional.of(new Datagram(senderAddress.getInt(4), senderAddress.getInt(8), bytes));
                 }
-                // Readable, yet nothing there (another reader took it): wait again.
+                // Nothing there (or another reader took it): wait.
+                if (waitUntil == NOT_YET) {
+                    waitUntil = deadlineOf(timeout);
+                }
+                if (!waitReadable(waitUntil)) {
+                    return Optional.empty();
+                }
             }
         } finally {
             receiveLock.unlock();
@@ -348,6 +368,61 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
             }
         } finally {
             pollLock.unlock();
+        }
+    }
+
+    /**
+     * Takes the next datagram into the receive buffer without waiting. With a declared
+     * {@linkplain #setLargestDatagram largest datagram} it is one {@code recvfrom} into a buffer
+     * that large; else the size is asked first ({@link #peek}), so nothing is ever truncated.
+     * Call with the receive lock.
+     *
+     * @return its length, or -1 if none is waiting
+     */
+    private int takeNext() {
+        if (largestDatagram == 0) {
+            int length = peek();
+            return length < 0 ? -1 : read(length);
+        }
+        long received;
+        do {
+            received = Syscalls.recvfrom(fd, receiveBuffer, largestDatagram, 0, senderAddress, senderAddressLength);
+        } while (received < 0 && isDumpRaceNoise((int) -received));
+        if (received < 0) {
+            return failedReceive((int) -received);
+        }
+        if (received > largestDatagram) {
+            throw new MalformedMessageException(MalformedMessageException.Reason.LENGTH_MISMATCH, 0,
+                    "a netlink datagram of " + received + " bytes exceeded the " + largestDatagram
+                            + " bytes declared as the largest this socket gets; its tail was lost")
+                    .withTransport(Syscalls.TRANSPORT);
+        }
+        return (int) received;
+    }
+
+    /**
+     * Declares the largest datagram this socket can be sent, so that receives take each datagram
+     * with one {@code recvfrom} into a buffer that large instead of asking its size first (two
+     * system calls). Whoever knows the protocol's bound sets it (kchan's messages are at most
+     * {@code KCHAN_MSG_MAX} bytes). A longer datagram arriving anyway is truncated by the kernel:
+     * the receive then throws {@link MalformedMessageException} rather than deliver a part. Not
+     * used by {@link #tryReceive}, which must see a datagram's header before taking it.
+     *
+     * @param bytes the bound, at least {@link Netlink#NLMSG_HDRLEN}; 0 goes back to asking sizes
+     */
+    public void setLargestDatagram(int bytes) {
+        if (bytes != 0 && bytes < Netlink.NLMSG_HDRLEN) {
+            throw new IllegalArgumentException("a netlink datagram holds at least " + Netlink.NLMSG_HDRLEN
+                    + " bytes, not " + bytes);
+        }
+        receiveLock.lock();
+        try {
+            largestDatagram = bytes;
+            if (bytes > receiveBuffer.capacity()) {
+                receiveBuffer = directBuffer(bytes);
+            }
+        } finally {
+            receiveLock.unlock();
         }
     }
 
@@ -644,8 +719,9 @@ public final class NetlinkSocket implements AutoCloseable, DatagramIo {
             return -1L;
         }
         long deadline = System.nanoTime() + nanos;
-        // -1 means "for ever" below; a real deadline landing exactly there moves by a nanosecond.
-        return deadline == -1L ? 0L : deadline;
+        // -1 means "for ever" and NOT_YET "not computed"; a real deadline landing on either moves
+        // by a nanosecond.
+        return deadline == -1L || deadline == NOT_YET ? deadline + 1 : deadline;
     }
 
     /** poll's timeout for {@code deadline}: -1 for ever, else the milliseconds left, rounded up. */

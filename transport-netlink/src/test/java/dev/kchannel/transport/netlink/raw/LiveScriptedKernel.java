@@ -134,7 +134,9 @@ public final class LiveScriptedKernel implements DatagramIo {
 
     @Override
     public Optional<Datagram> receive(Duration timeout) {
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.MINUTES.toNanos(10));
+        // As NetlinkSocket: a timeout too long for nanoseconds is for ever (bounded here for tests).
+        long nanos = timeout.compareTo(Duration.ofMinutes(10)) > 0 ? TimeUnit.MINUTES.toNanos(10) : timeout.toNanos();
+        long deadline = System.nanoTime() + nanos;
         synchronized (inbox) {
             while (true) {
                 Object next = inbox.peek();
@@ -159,7 +161,9 @@ public final class LiveScriptedKernel implements DatagramIo {
 
     @Override
     public boolean awaitReadable(Duration timeout) {
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.MINUTES.toNanos(10));
+        // As NetlinkSocket: a timeout too long for nanoseconds is for ever (bounded here for tests).
+        long nanos = timeout.compareTo(Duration.ofMinutes(10)) > 0 ? TimeUnit.MINUTES.toNanos(10) : timeout.toNanos();
+        long deadline = System.nanoTime() + nanos;
         synchronized (inbox) {
             while (true) {
                 if (closed) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.error.MalformedMessageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -89,6 +90,25 @@ class NetlinkSocketKernelTest {
             assertThat(ack.seq()).isEqualTo(5);
             assertThat(ack.pid()).isEqualTo(socket.portId());
             assertThat(NetlinkError.of(ack).isAck()).isTrue();
+        }
+    }
+
+    @Test
+    void aDeclaredLargestDatagramIsReceivedWholeAndALargerOneIsAnErrorNotAPart() {
+        try (NetlinkSocket socket = NetlinkSocket.open(Netlink.NETLINK_ROUTE)) {
+            NetlinkMessage noop = NetlinkMessage.builder(Netlink.NLMSG_NOOP)
+                    .flags(Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK).seq(7).pid(socket.portId()).build();
+            socket.setLargestDatagram(4096);
+            socket.send(noop);
+
+            assertThat(NetlinkError.of(socket.receive().messages().get(0)).isAck()).isTrue();
+
+            // The ack (error header plus the echoed 16-byte request) is longer than 16 bytes.
+            socket.setLargestDatagram(Netlink.NLMSG_HDRLEN);
+            socket.send(noop);
+            assertThatThrownBy(socket::receive).isInstanceOf(MalformedMessageException.class)
+                    .hasMessageContaining("exceeded the 16 bytes declared as the largest");
+            assertThatThrownBy(() -> socket.setLargestDatagram(8)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
