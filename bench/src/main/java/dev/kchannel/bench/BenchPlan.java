@@ -18,8 +18,11 @@ final class BenchPlan {
             long streamCount, long swarmCount, double idleTimeoutSeconds) {
     }
 
-    /** What `./kchan bench` runs and BENCHMARKS.md reports. */
-    static final Profile STANDARD = new Profile("standard", 3, 1, 3, 50_000, 1_000, 3);
+    /**
+     * What `./kchan bench` runs and BENCHMARKS.md reports. The JIT warm-up is long because C2
+     * compiles several times slower under TCG: with 3 s the first cases still ran C1 code.
+     */
+    static final Profile STANDARD = new Profile("standard", 10, 2, 3, 50_000, 1_000, 3);
     /** Every case with tiny durations: proves the harness and every peer work (the CI run). */
     static final Profile SMOKE = new Profile("smoke", 0.3, 0.1, 0.3, 2_000, 20, 3);
 

@@ -98,9 +98,15 @@ public final class BenchRunner {
             BenchCase echo = new BenchCase("echo", transport, SdkClient.NAME, Map.of("threads", "1",
                     "size", Integer.toString(BenchPlan.ECHO_SIZE), "warmup", "0",
                     "seconds", Double.toString(profile.jitWarmupSeconds())));
+            // Large values take other paths (buffer growth, big copies): warm those too.
+            BenchCase get = new BenchCase("value", transport, SdkClient.NAME, Map.of("op", "get",
+                    "size", Integer.toString(BenchPlan.VALUE_SIZE), "warmup", "0",
+                    "seconds", Double.toString(profile.jitWarmupSeconds() / 4)));
             try {
                 Measurement m = new SdkClient().run(echo);
-                out.printf(Locale.ROOT, "bench: JIT warm-up on %s: %d calls%n", transport, m.ops());
+                Measurement v = new SdkClient().run(get);
+                out.printf(Locale.ROOT, "bench: JIT warm-up on %s: %d calls, %d large GETs%n", transport, m.ops(),
+                        v.ops());
             } catch (Exception e) {
                 // The cases of this transport will fail too, each with its own error.
                 out.printf("bench: JIT warm-up on %s failed: %s%n", transport, e);
