@@ -5,6 +5,7 @@ import dev.kchannel.api.KernelChannel;
 import dev.kchannel.api.Subscription;
 import dev.kchannel.api.config.KchannelConfig;
 import dev.kchannel.api.message.KchanMessage;
+import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.message.KchanReplies;
 import dev.kchannel.api.message.KchanRequests;
 import dev.kchannel.api.select.KernelTransports;
@@ -81,7 +82,8 @@ final class SdkClient implements BenchClient {
                 KchanMessage request = KchanRequests.echo(payload);
                 return () -> {
                     KchanMessage reply = channel.call(request);
-                    if (!Arrays.equals(KchanReplies.payload(reply), payload)) {
+                    // Compared in place, as the C client compares: no copy of the payload.
+                    if (!reply.attributes().require(KchanProtocol.ATTR_PAYLOAD).contentEquals(payload)) {
                         throw new IllegalStateException("ECHO on " + c.transport() + " returned another payload");
                     }
                 };
@@ -95,12 +97,16 @@ final class SdkClient implements BenchClient {
         KchanMessage set = KchanRequests.set(BenchPayloads.VALUE_KEY, value);
         try (KernelChannel channel = open(c)) {
             channel.call(set);
+            if (!Arrays.equals(KchanReplies.value(channel.call(KchanRequests.get(BenchPayloads.VALUE_KEY))), value)) {
+                throw new IllegalStateException("GET on " + c.transport() + " returned another value than was set");
+            }
             boolean isSet = c.param("op").equals("set");
             KchanMessage get = KchanRequests.get(BenchPayloads.VALUE_KEY);
             return TimedLoop.run(1, c.doubleParam("warmup"), c.doubleParam("seconds"), size, thread -> isSet
                     ? () -> channel.call(set)
                     : () -> {
-                        if (KchanReplies.value(channel.call(get)).length != size) {
+                        // The VALUE's length on every call, its bytes once above: as the C client.
+                        if (channel.call(get).attributes().require(KchanProtocol.ATTR_VALUE).length() != size) {
                             throw new IllegalStateException("GET on " + c.transport() + " returned another length");
                         }
                     });

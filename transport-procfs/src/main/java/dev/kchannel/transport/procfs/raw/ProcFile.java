@@ -57,6 +57,10 @@ public final class ProcFile implements AutoCloseable {
 
     /** Where {@link #readAll()} starts: most /proc and sysfs files are smaller. */
     static final int INITIAL_READ_BUFFER = 16 * 1024;
+    /** The largest grown read buffer {@link #readAllBytes} keeps for the thread's next file. */
+    private static final int SCRATCH_KEPT = 1 << 20;
+    private static final ThreadLocal<ByteBuffer> READ_SCRATCH =
+            ThreadLocal.withInitial(() -> directBuffer(INITIAL_READ_BUFFER));
     /** The most {@link #readAll()} returns; beyond it the file is not a /proc view but a stream. */
     public static final int READ_ALL_LIMIT = 1 << 30;
 
@@ -118,7 +122,14 @@ public final class ProcFile implements AutoCloseable {
      */
     public static byte[] readAllBytes(Path path) {
         try (ProcFile file = open(path, OpenFlag.READ)) {
-            return file.readAll();
+            // The thread's read buffer, not a new direct one per file: allocating and freeing
+            // direct memory cost more than the read itself (BENCHMARKS.md, procfs reads).
+            file.readBuffer = READ_SCRATCH.get();
+            byte[] content = file.readAll();
+            if (file.readBuffer.capacity() <= SCRATCH_KEPT) {
+                READ_SCRATCH.set(file.readBuffer);
+            }
+            return content;
         }
     }
 
