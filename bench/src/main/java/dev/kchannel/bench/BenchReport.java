@@ -22,6 +22,7 @@ public final class BenchReport {
     }
 
     public static void main(String[] args) throws Exception {
+        BenchRunner.useBenchLogging();
         Map<String, String> options = Options.parse(args, List.of("--results", "--markdown", "--chart", "--notes"));
         Path results = Path.of(Options.require(options, "--results"));
         Path markdown = Path.of(Options.require(options, "--markdown"));

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  */
 public final class BenchRunner {
 
+    private static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
+
     private final PrintStream out;
 
     /** A runner printing its progress to {@code out}. */
@@ -31,7 +33,15 @@ public final class BenchRunner {
     }
 
     public static void main(String[] args) throws Exception {
+        useBenchLogging();
         System.exit(new BenchRunner(System.out).run(args));
+    }
+
+    /** Points logback at the bench's configuration, unless the command line chose one; before any logger exists. */
+    static void useBenchLogging() {
+        if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
+            System.setProperty(LOGBACK_CONFIGURATION, "kchannel-bench-logback.xml");
+        }
     }
 
     /**
