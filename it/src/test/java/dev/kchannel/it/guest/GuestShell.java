@@ -118,11 +118,25 @@ final class GuestShell {
     /** Unloads the given modules in reverse order if loaded, so one test never leaks into the next. */
     static void unloadAll(List<String> modules) {
         for (int i = modules.size() - 1; i >= 0; i--) {
-            if (isLoaded(modules.get(i))) {
-                rmmod(modules.get(i));
+            String module = modules.get(i);
+            // A netlink socket on a module's unit drops its module reference from a work item
+            // after close (netlink_sock_destruct_work), so a module whose sockets were just closed
+            // can be busy for a moment: try again for a while rather than leave it loaded for the
+            // next test class.
+            long deadline = System.nanoTime() + UNLOAD_PATIENCE_NANOS;
+            while (isLoaded(module) && !rmmod(module).ok() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
+
+    /** How long {@link #unloadAll} retries a busy module. */
+    private static final long UNLOAD_PATIENCE_NANOS = 10_000_000_000L;
 
     /** /sys/module/NAME/parameters as name to value. */
     static Map<String, String> parameters(String module) {
