@@ -64,13 +64,13 @@ final class NioClient implements BenchClient {
             byte[] payload = BenchPayloads.pattern(size, thread);
             RequestReply exchange = new RequestReply(file, KchanRequests.echo(payload));
             int payloadOffset = KchanProtocol.HDR_LEN + 4;
-            return () -> {
+            return TimedLoop.Call.closing(exchange, () -> {
                 ByteBuffer reply = exchange.call();
                 if (reply.remaining() < payloadOffset + size
                         || !reply.slice(payloadOffset, size).equals(ByteBuffer.wrap(payload))) {
                     throw new IllegalStateException("ECHO through " + file + " returned another payload");
                 }
-            };
+            });
         });
     }
 
@@ -82,17 +82,22 @@ final class NioClient implements BenchClient {
         KchanMessage request = c.param("op").equals("set") ? set : KchanRequests.get(BenchPayloads.VALUE_KEY);
         return TimedLoop.run(1, c.doubleParam("warmup"), c.doubleParam("seconds"), size, thread -> {
             RequestReply exchange = new RequestReply(file, request);
-            // The first reply is decoded whole; later ones must match its length.
-            KchanMessage first = MessageCodec.decode(exchange.call());
-            if (request != set && KchanReplies.value(first).length != size) {
-                throw new IllegalStateException("GET through " + file + " returned another length");
-            }
-            int length = first.length();
-            return () -> {
-                if (exchange.call().remaining() != length) {
-                    throw new IllegalStateException(c.scenario() + " through " + file + " changed its reply length");
+            try {
+                // The first reply is decoded whole; later ones must match its length.
+                KchanMessage first = MessageCodec.decode(exchange.call());
+                if (request != set && KchanReplies.value(first).length != size) {
+                    throw new IllegalStateException("GET through " + file + " returned another length");
                 }
-            };
+                int length = first.length();
+                return TimedLoop.Call.closing(exchange, () -> {
+                    if (exchange.call().remaining() != length) {
+                        throw new IllegalStateException(c.scenario() + " through " + file + " changed its reply length");
+                    }
+                });
+            } catch (Exception e) {
+                exchange.close();
+                throw e;
+            }
         });
     }
 
@@ -107,7 +112,7 @@ final class NioClient implements BenchClient {
     }
 
     /** One open file, one encoded request, one reply buffer: write, then read the reply. */
-    private static final class RequestReply {
+    private static final class RequestReply implements AutoCloseable {
         private final Path file;
         private final FileChannel channel;
         private final ByteBuffer request;
@@ -140,9 +145,14 @@ final class NioClient implements BenchClient {
         }
 
         void callAndClose() throws IOException {
-            try (channel) {
+            try (this) {
                 call();
             }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
         }
     }
 }

@@ -14,11 +14,34 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class TimedLoop {
 
-    /** One call of the measured kind, made by one thread with its own state. */
+    /**
+     * One call of the measured kind, made by one thread with its own state. {@link #run} closes
+     * every call it made once the loop is over, whether it succeeded or not, so a call that owns a
+     * file or socket releases it (an open kchan file keeps its module loaded).
+     */
     @FunctionalInterface
-    interface Call {
+    interface Call extends AutoCloseable {
         /** Makes one call and checks its reply, throwing when the reply is wrong. */
         void run() throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+
+        /** {@code call}, closing {@code resource} when it is closed. */
+        static Call closing(AutoCloseable resource, Call call) {
+            return new Call() {
+                @Override
+                public void run() throws Exception {
+                    call.run();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    resource.close();
+                }
+            };
+        }
     }
 
     /** Makes the per-thread {@link Call}s (its own buffers, socket or file). */
@@ -36,9 +59,37 @@ final class TimedLoop {
     static Measurement run(int threads, double warmupSeconds, double seconds, long bytesPerCall,
             CallFactory factory) throws Exception {
         List<Call> calls = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            calls.add(factory.newCall(i));
+        try {
+            for (int i = 0; i < threads; i++) {
+                calls.add(factory.newCall(i));
+            }
+            return measure(calls, warmupSeconds, seconds, bytesPerCall);
+        } finally {
+            closeAll(calls);
         }
+    }
+
+    private static void closeAll(List<Call> calls) throws Exception {
+        Exception first = null;
+        for (Call call : calls) {
+            try {
+                call.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static Measurement measure(List<Call> calls, double warmupSeconds, double seconds, long bytesPerCall)
+            throws Exception {
+        int threads = calls.size();
         CyclicBarrier start = new CyclicBarrier(threads);
         long[] counted = new long[threads];
         List<LatencySamples> samples = new ArrayList<>();

@@ -115,23 +115,54 @@ final class GuestShell {
         }
     }
 
-    /** Unloads the given modules in reverse order if loaded, so one test never leaks into the next. */
+    /**
+     * Unloads the given modules in reverse order if loaded, so one test never leaks into the next.
+     * Modules that hold one of them (another transport left loaded) go first. A module that stays
+     * loaded fails the caller, naming who still uses it, so a leak is reported by the class that
+     * leaked and not by whichever class next needs a fresh load.
+     */
     static void unloadAll(List<String> modules) {
         for (int i = modules.size() - 1; i >= 0; i--) {
-            String module = modules.get(i);
-            // A netlink socket on a module's unit drops its module reference from a work item
-            // after close (netlink_sock_destruct_work), so a module whose sockets were just closed
-            // can be busy for a moment: try again for a while rather than leave it loaded for the
-            // next test class.
-            long deadline = System.nanoTime() + UNLOAD_PATIENCE_NANOS;
-            while (isLoaded(module) && !rmmod(module).ok() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            unload(modules.get(i));
+        }
+    }
+
+    private static void unload(String module) {
+        if (!isLoaded(module)) {
+            return;
+        }
+        holders(module).forEach(GuestShell::unload);
+        // A netlink socket on a module's unit drops its module reference from a work item after
+        // close (netlink_sock_destruct_work), so a module whose sockets were just closed can be
+        // busy for a moment: try again for a while.
+        long deadline = System.nanoTime() + UNLOAD_PATIENCE_NANOS;
+        Result removed = rmmod(module);
+        while (!removed.ok() && isLoaded(module)) {
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("rmmod " + module + " still fails after "
+                        + UNLOAD_PATIENCE_NANOS / 1_000_000_000L + " s: " + removed.output().strip()
+                        + "\n" + ModuleUsers.describe(module));
             }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while unloading " + module, e);
+            }
+            removed = rmmod(module);
+        }
+    }
+
+    /** The loaded modules that use {@code module} (/sys/module/NAME/holders). */
+    static List<String> holders(String module) {
+        Path dir = Path.of("/sys/module", module, "holders");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> names = Files.list(dir)) {
+            return names.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
