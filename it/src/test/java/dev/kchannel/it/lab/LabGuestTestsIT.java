@@ -4,6 +4,8 @@ package dev.kchannel.it.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kchannel.lab.KernelLab;
+import dev.kchannel.lab.LabRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.kchannel.it.lab;
+package dev.kchannel.lab;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * build and the dmesg check; this class only drives it, so the demo, the tests and the benchmarks
  * share one lab.
  */
-public final class KernelLab {
+public final class KernelLab implements Lab {
 
     private final Path repo;
     private final String kernelSeries;
@@ -31,14 +31,7 @@ public final class KernelLab {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
-    /**
-     * Boots the guest and runs {@code command} inside it.
-     *
-     * @param results an empty or absent folder; the guest writes output.log, status and dmesg.txt
-     * @param loadSpecs modules to insmod before the command, each "name [param=value ...]"
-     * @param command the command and its arguments, run from the current directory's path
-     * @param progress receives every line the lab and the guest print, as they come
-     */
+    @Override
     public LabRun run(Path results, List<String> loadSpecs, List<String> command,
             java.util.function.Consumer<String> progress) throws IOException, InterruptedException {
         Files.createDirectories(results);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.kchannel.it.lab;
+package dev.kchannel.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
