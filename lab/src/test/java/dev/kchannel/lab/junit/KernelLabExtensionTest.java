@@ -50,9 +50,17 @@ class KernelLabExtensionTest {
         assertThat(outcomes.get("inTheGuest()").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
         TestExecutionResult failed = outcomes.get("failsWithItsOwnMessage()");
         assertThat(failed.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
-        assertThat(failed.getThrowable()).get().isInstanceOf(GuestTestFailure.class).asString()
-                .contains("the guest says 41 is not 42", "in the kernel lab guest (kernel 6.1)",
-                        "at dev.kchannel.lab.junit.KernelLabExtensionTest$PassFailSkip.failsWithItsOwnMessage");
+        Throwable failure = failed.getThrowable().orElseThrow();
+        assertThat(failure).isInstanceOf(GuestTestFailure.class).hasMessageStartingWith(
+                        "the guest says 41 is not 42 ==> expected: <42> but was: <41>")
+                .hasMessageContaining("(failed in the kernel lab guest, kernel 6.1, as org.opentest4j.AssertionFailedError)");
+        // The guest's own frames, down to the line that failed there.
+        assertThat(failure.getStackTrace()).anySatisfy(frame -> {
+            assertThat(frame.getClassName()).isEqualTo(PassFailSkip.class.getName());
+            assertThat(frame.getMethodName()).isEqualTo("failsWithItsOwnMessage");
+            assertThat(frame.getFileName()).isEqualTo("KernelLabExtensionTest.java");
+            assertThat(frame.getLineNumber()).isPositive();
+        });
         TestExecutionResult skipped = outcomes.get("skippedInTheGuest()");
         assertThat(skipped.getStatus()).isEqualTo(TestExecutionResult.Status.ABORTED);
         assertThat(skipped.getThrowable()).get().extracting(Throwable::getMessage)
