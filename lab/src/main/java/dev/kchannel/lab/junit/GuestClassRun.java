@@ -130,7 +130,7 @@ final class GuestClassRun {
                         + run.results().resolve("console.log"));
             } else if (run.exitStatus() == MODULE_LOAD_FAILED) {
                 problems.add("a module of " + settings.modules() + " failed to load; output tail:\n"
-                        + run.outputTail(OUTPUT_TAIL_LINES));
+                        + run.outputTail(OUTPUT_TAIL_LINES) + modulesKernelLog());
             }
             List<String> kernelFailures = run.kernelFailures();
             if (!kernelFailures.isEmpty()) {
@@ -151,6 +151,13 @@ final class GuestClassRun {
             problems.add("cannot read the lab's results in " + run.results() + ": " + e);
         }
         return problems;
+    }
+
+    /** What the modules said in the kernel log: a module refusing its parameters says why there. */
+    private String modulesKernelLog() throws IOException {
+        List<String> names = settings.modules().stream().map(spec -> spec.split("\\s+", 2)[0] + ":").toList();
+        List<String> lines = run.dmesg().stream().filter(l -> names.stream().anyMatch(l::contains)).toList();
+        return lines.isEmpty() ? "" : "\nthe modules' kernel log:\n" + String.join("\n", lines);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
