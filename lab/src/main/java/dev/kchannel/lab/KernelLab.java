@@ -24,11 +24,30 @@ public final class KernelLab implements Lab {
     private final Path repo;
     private final String kernelSeries;
     private final Duration timeout;
+    /** A user's own module folder ({@code kchan-lab --kmods}); null: kchannel's kmods/. */
+    private final Path kmods;
 
+    /**
+     * @param repo a kchannel checkout, or any folder holding {@code it/lab/kchan-lab} and
+     *     {@code it/lab/guest-init.sh} (see {@link LabScript})
+     */
     public KernelLab(Path repo, String kernelSeries, Duration timeout) {
+        this(repo, kernelSeries, timeout, null);
+    }
+
+    private KernelLab(Path repo, String kernelSeries, Duration timeout, Path kmods) {
         this.repo = Objects.requireNonNull(repo, "repo");
         this.kernelSeries = Objects.requireNonNull(kernelSeries, "kernelSeries");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.kmods = kmods;
+    }
+
+    /**
+     * The same lab building and loading the modules of {@code kmodsDir} (a folder with a Kbuild
+     * or Makefile for an out-of-tree module) instead of kchannel's own kmods/.
+     */
+    public KernelLab withKmods(Path kmodsDir) {
+        return new KernelLab(repo, kernelSeries, timeout, kmodsDir.toAbsolutePath());
     }
 
     @Override
@@ -41,6 +60,10 @@ public final class KernelLab implements Lab {
                 "--results", results.toString(),
                 // A hard stop in the script as well, so qemu never outlives this JVM's patience.
                 "--timeout", Long.toString(timeout.toSeconds())));
+        if (kmods != null) {
+            argv.add("--kmods");
+            argv.add(kmods.toString());
+        }
         for (String spec : loadSpecs) {
             argv.add("--load");
             argv.add(spec);
