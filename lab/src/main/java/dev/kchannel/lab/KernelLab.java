@@ -54,22 +54,7 @@ public final class KernelLab implements Lab {
     public LabRun run(Path results, List<String> loadSpecs, List<String> command,
             java.util.function.Consumer<String> progress) throws IOException, InterruptedException {
         Files.createDirectories(results);
-        List<String> argv = new ArrayList<>(List.of(
-                "bash", repo.resolve("it/lab/kchan-lab").toString(), "run",
-                "--kernel", kernelSeries,
-                "--results", results.toString(),
-                // A hard stop in the script as well, so qemu never outlives this JVM's patience.
-                "--timeout", Long.toString(timeout.toSeconds())));
-        if (kmods != null) {
-            argv.add("--kmods");
-            argv.add(kmods.toString());
-        }
-        for (String spec : loadSpecs) {
-            argv.add("--load");
-            argv.add(spec);
-        }
-        argv.add("--");
-        argv.addAll(command);
+        List<String> argv = scriptArguments(results, loadSpecs, command);
 
         long started = System.nanoTime();
         Process lab = new ProcessBuilder(argv).redirectErrorStream(true).start();
@@ -87,6 +72,43 @@ public final class KernelLab implements Lab {
             throw new IOException("kchan-lab did not finish within " + timeout.plusMinutes(10));
         }
         return new LabRun(lab.exitValue(), results, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * {@code bash .../kchan-lab run ...} for one run: the same arguments whether this machine runs
+     * the script or a container does ({@link KernelLabContainer}, which sees the same paths).
+     */
+    List<String> scriptArguments(Path results, List<String> loadSpecs, List<String> command) {
+        List<String> argv = new ArrayList<>(List.of(
+                "bash", repo.resolve("it/lab/kchan-lab").toString(), "run",
+                "--kernel", kernelSeries,
+                "--results", results.toString(),
+                // A hard stop in the script as well, so qemu never outlives this JVM's patience.
+                "--timeout", Long.toString(timeout.toSeconds())));
+        if (kmods != null) {
+            argv.add("--kmods");
+            argv.add(kmods.toString());
+        }
+        for (String spec : loadSpecs) {
+            argv.add("--load");
+            argv.add(spec);
+        }
+        argv.add("--");
+        argv.addAll(command);
+        return argv;
+    }
+
+    /** The folder holding it/lab/kchan-lab. */
+    Path home() {
+        return repo;
+    }
+
+    String kernelSeries() {
+        return kernelSeries;
+    }
+
+    Duration timeout() {
+        return timeout;
     }
 
     /** The serial console carries the BIOS's screen-clearing escapes; logs want text. */

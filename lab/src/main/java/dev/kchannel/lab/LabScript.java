@@ -22,7 +22,7 @@ public final class LabScript {
 
     /** Where the jar carries the script (lab/pom.xml copies it from it/lab). */
     static final String RESOURCE_FOLDER = "/dev/kchannel/lab/script/";
-    static final List<String> FILES = List.of("kchan-lab", "guest-init.sh");
+    static final List<String> FILES = List.of("kchan-lab", "guest-init.sh", "kchan-lab-image");
     private static final String SCRIPT_IN_HOME = "it/lab/kchan-lab";
 
     private LabScript() {

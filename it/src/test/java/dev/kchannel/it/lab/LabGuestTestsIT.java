@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kchannel.lab.KernelLab;
+import dev.kchannel.lab.Lab;
 import dev.kchannel.lab.LabRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,26 +32,40 @@ class LabGuestTestsIT {
     @TestFactory
     Stream<DynamicNode> guestTests() throws IOException, InterruptedException {
         Path repo = Path.of(required("kchannel.repo")).toRealPath();
-        Path results = Path.of(required("kchannel.it.results")).resolve("guest-tests");
+        KernelLab lab = new KernelLab(repo, System.getProperty("kchannel.lab.kernel", "6.1"),
+                Duration.ofSeconds(Long.getLong("kchannel.lab.timeout", 1800)));
+        return runInGuest(lab, javaExecutable(), "guest-tests", System.getProperty("kchannel.it.guest-classes", ""));
+    }
+
+    /**
+     * Boots {@code lab} once, runs the selected guest test classes inside it with the JUnit console
+     * launcher, and returns each guest test as a dynamic test plus the two closing checks. The
+     * container lab's IT runs its selection through here too.
+     *
+     * @param java the java executable as the guest sees it
+     * @param name the results folder under kchannel.it.results
+     */
+    static Stream<DynamicNode> runInGuest(Lab lab, String java, String name, String guestClasses)
+            throws IOException, InterruptedException {
+        Path repo = Path.of(required("kchannel.repo")).toRealPath();
+        Path results = Path.of(required("kchannel.it.results")).resolve(name);
         deleteRecursively(results);
         Path reports = results.resolve("junit");
         String classpath = required("kchannel.it.classes") + ":"
                 + Files.readString(Path.of(required("kchannel.it.classpath"))).strip();
 
         List<String> command = new ArrayList<>(List.of(
-                javaExecutable(), "-Djava.io.tmpdir=/tmp", "-Dkchannel.repo=" + repo,
+                java, "-Djava.io.tmpdir=/tmp", "-Dkchannel.repo=" + repo,
                 "-Dkchannel.it.stress=" + System.getProperty("kchannel.it.stress", "ci"),
                 "-cp", classpath, "org.junit.platform.console.ConsoleLauncher", "execute",
                 "--disable-banner", "--details=tree", "--reports-dir", reports.toString()));
-        command.addAll(selection(System.getProperty("kchannel.it.guest-classes", "")));
-        KernelLab lab = new KernelLab(repo, System.getProperty("kchannel.lab.kernel", "6.1"),
-                Duration.ofSeconds(Long.getLong("kchannel.lab.timeout", 1800)));
+        command.addAll(selection(guestClasses));
         LabRun run = lab.run(results, List.of(), command, line -> System.out.println("[lab] " + line));
-        System.out.printf("[lab] guest tests: lab run took %.1f s wall%n", run.wallTime().toMillis() / 1000.0);
+        System.out.printf("[lab] %s: lab run took %.1f s wall%n", name, run.wallTime().toMillis() / 1000.0);
         if (run.guestJvmCrashed()) {
             // An emulator fault, not a test result (README, "Known lab issues"): the first run's
             // files are kept beside the second for anyone who wants to look.
-            Path crashed = results.resolveSibling("guest-tests-jvm-crash");
+            Path crashed = results.resolveSibling(name + "-jvm-crash");
             deleteRecursively(crashed);
             Files.move(results, crashed);
             System.out.println("[lab] the guest JVM crashed (hs_err report above, kept in " + crashed
@@ -106,7 +121,7 @@ class LabGuestTestsIT {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static String required(String property) {
+    static String required(String property) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException("system property " + property + " is not set; run through Maven (it/pom.xml)");
