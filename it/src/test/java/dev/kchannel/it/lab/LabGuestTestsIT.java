@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.kchannel.lab.KernelLab;
 import dev.kchannel.lab.Lab;
 import dev.kchannel.lab.LabRun;
+import dev.kchannel.lab.junit.GuestReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,10 +75,11 @@ class LabGuestTestsIT {
         }
         final LabRun finalRun = run;
 
-        GuestTestReport report = GuestTestReport.read(reports);
+        GuestReport report = GuestReport.read(reports);
         List<DynamicNode> tests = new ArrayList<>();
-        for (GuestTestReport.GuestTestCase c : report.cases()) {
-            tests.add(DynamicTest.dynamicTest(c.displayName(), () -> replay(c)));
+        for (GuestReport.Case c : report.cases()) {
+            String simpleClassName = c.className().substring(c.className().lastIndexOf('.') + 1);
+            tests.add(DynamicTest.dynamicTest(simpleClassName + " > " + c.name(), () -> replay(c)));
         }
         tests.add(DynamicTest.dynamicTest("guest kernel log has no Oops, BUG, WARNING or Call Trace",
                 () -> assertThat(finalRun.kernelFailures()).as("dmesg failures in " + finalRun.results().resolve("dmesg.txt"))
@@ -109,11 +111,12 @@ class LabGuestTestsIT {
         return selectors.isEmpty() ? List.of("--select-package", GUEST_PACKAGE) : selectors;
     }
 
-    private static void replay(GuestTestReport.GuestTestCase c) {
+    private static void replay(GuestReport.Case c) {
+        String detail = (c.message() + "\n" + c.detail()).strip();
         switch (c.outcome()) {
             case PASSED -> { }
-            case SKIPPED -> Assumptions.abort("skipped in the guest: " + c.detail());
-            case FAILED -> fail("failed in the guest kernel lab:\n" + c.detail());
+            case SKIPPED -> Assumptions.abort("skipped in the guest: " + detail);
+            case FAILED -> fail("failed in the guest kernel lab:\n" + detail);
         }
     }
 
