@@ -51,7 +51,8 @@ struct bench_result {
 	double p50_us, p99_us;
 };
 
-/* kchan_bench.c */
+/* kchan_util.c; prog is defined by each program's main file */
+extern const char *prog;
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *what) __attribute__((noreturn));
 void unsupported(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kchan_fuzz: what the per-transport fuzzers share.  Each fuzzer
+ * (kchan_fuzz_netlink, _procfs, _sockopt, _chardev) is one program that
+ * sends inputs=N malformed or mutated inputs through its transport's doors,
+ * checks between them that the module still answers a valid request
+ * correctly (a "probe"), and prints one result line:
+ *
+ *   result inputs=100000 accepted=812 refused=99188 probes=1001 seed=7 errnos=EINVAL:98000,EMSGSIZE:1188
+ *
+ * It exits 0 when every input got either a reply or an errno and every probe
+ * got its correct answer; 1 (one line on stderr, with the seed and the input
+ * number so the run can be replayed) when a probe fails, the module stops
+ * answering, or a system call fails in a way no input can explain.
+ *
+ * Arguments: inputs=N (default 10000) seed=S (default 1) probe_every=K
+ * (default 100).  The same seed gives the same inputs.
+ */
+#ifndef KCHAN_FUZZ_H
+#define KCHAN_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kchan_bench.h"
+
+struct fuzz_args {
+	uint64_t inputs;
+	uint64_t seed;
+	uint64_t probe_every;
+};
+
+/* xorshift64*: fast, and the same seed gives the same sequence. */
+struct fuzz_rng {
+	uint64_t state;
+};
+
+/* What the inputs got back: a reply, or which errno. */
+#define FUZZ_ERRNO_MAX 134
+struct fuzz_tally {
+	uint64_t inputs;
+	uint64_t accepted;
+	uint64_t refused;
+	uint64_t probes;
+	uint64_t errnos[FUZZ_ERRNO_MAX];
+};
+
+void fuzz_parse_args(int argc, char **argv, struct fuzz_args *a);
+void fuzz_seed(struct fuzz_rng *r, uint64_t seed);
+uint64_t fuzz_next(struct fuzz_rng *r);
+/* Uniform in [0, n); n > 0. */
+uint32_t fuzz_below(struct fuzz_rng *r, uint32_t n);
+/* A length or count a parser should fear: 0, 1, powers of two and their
+ * neighbours, the type's maxima, and kchan's own limits plus and minus one.
+ */
+uint32_t fuzz_boundary(struct fuzz_rng *r);
+void fuzz_fill(struct fuzz_rng *r, void *buf, size_t len);
+/*
+ * Mutates @len bytes of @buf in place (room for @cap) by one to four of:
+ * bit flip, byte set to 0/0x7f/0x80/0xff, a 16- or 32-bit field set to a
+ * boundary value, a chunk duplicated or removed, truncation, extension with
+ * random bytes.  Returns the new length (at most @cap).
+ */
+size_t fuzz_mutate(struct fuzz_rng *r, uint8_t *buf, size_t len, size_t cap);
+/* Counts one input: @ret >= 0 is accepted, < 0 is refused with -@ret. */
+void fuzz_count(struct fuzz_tally *t, int ret);
+/* Prints the result line on stdout. */
+void fuzz_report(const struct fuzz_tally *t, const struct fuzz_args *a);
+
+#endif /* KCHAN_FUZZ_H */
