@@ -3,6 +3,7 @@
  * kchan_fuzz: arguments, the random source, mutations and the tally that
  * every per-transport fuzzer shares (kchan_fuzz.h says what they do).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
