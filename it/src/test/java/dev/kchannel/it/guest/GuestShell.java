@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,20 +35,45 @@ final class GuestShell {
     }
 
     static Result run(String... argv) {
+        return run(Duration.ofSeconds(120), argv);
+    }
+
+    /**
+     * Runs {@code argv} to its end; a program still running after {@code limit} is killed and the
+     * call fails, naming it. The output is read on a thread of its own so that a program that
+     * hangs cannot hang the test past the limit.
+     */
+    static Result run(Duration limit, String... argv) {
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p), GuestShell::daemonThread);
+            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", argv) + " did not finish in 120 s");
+                throw new IllegalStateException(String.join(" ", argv) + " did not finish in " + limit.toSeconds()
+                        + " s and was killed");
             }
+            String out = output.join();
             return new Result(p.exitValue(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void daemonThread(Runnable task) {
+        Thread thread = new Thread(task, "guest-shell-output");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static String readAll(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
