@@ -167,15 +167,24 @@ public final class MultiplexedConnection implements AutoCloseable {
      * a scan competing for the CPU) on nearly every call.
      */
     private static final long RESCAN_NANOS = 1_000_000_000L;
+    /** RESCAN_NANOS, except in the test that takes the safety net away to show no wake-up is lost. */
+    private final long rescanNanos;
 
     // The timekeeper's published state; see awakenTimekeeper.
     private volatile boolean timekeeperScanning;
     private volatile boolean timekeeperIdle = true;
     private volatile long timekeeperWakeAt;
+    /**
+     * Set with every unpark of the timekeeper and cleared as it starts a scan. The unpark's permit
+     * alone is not enough: the timekeeper may spend it blocking on a lock during its scan (sendLock,
+     * a future's completion), and then sleep on past a deadline it was told about.
+     */
+    private volatile boolean timekeeperWakeRequested;
 
-    private MultiplexedConnection(Supplier<DatagramIo> opener, int maxInFlight, DatagramIo first) {
+    private MultiplexedConnection(Supplier<DatagramIo> opener, int maxInFlight, long rescanNanos, DatagramIo first) {
         this.opener = opener;
         this.maxInFlight = maxInFlight;
+        this.rescanNanos = rescanNanos;
         this.io = first;
         this.socketsOpened = 1;
         this.reader = new Thread(this::readLoop, "kchan-netlink-reader-" + Integer.toUnsignedString(first.portId()));
@@ -205,10 +214,22 @@ public final class MultiplexedConnection implements AutoCloseable {
 
     /** Over sockets {@code opener} opens (one now, one more after each reset); tests script them. */
     static MultiplexedConnection over(Supplier<DatagramIo> opener, int maxInFlight) {
+        return over(opener, maxInFlight, RESCAN_NANOS);
+    }
+
+    /**
+     * {@link #over(Supplier, int)} with the timekeeper's periodic look every {@code rescanNanos}
+     * instead of {@link #RESCAN_NANOS}: a test sets it beyond any run's length, so that a deadline
+     * is met only if the wake-up handshake ({@link #awakenTimekeeper}) never loses one.
+     */
+    static MultiplexedConnection over(Supplier<DatagramIo> opener, int maxInFlight, long rescanNanos) {
         if (maxInFlight < 1 || maxInFlight > SLOTS / 2) {
             throw new IllegalArgumentException("requests in flight " + maxInFlight + " is outside 1.." + SLOTS / 2);
         }
-        MultiplexedConnection connection = new MultiplexedConnection(opener, maxInFlight, opener.get());
+        if (rescanNanos <= 0) {
+            throw new IllegalArgumentException("rescan period " + rescanNanos + " ns is not positive");
+        }
+        MultiplexedConnection connection = new MultiplexedConnection(opener, maxInFlight, rescanNanos, opener.get());
         connection.reader.start();
         connection.timekeeper.start();
         return connection;
@@ -903,18 +924,25 @@ public final class MultiplexedConnection implements AutoCloseable {
      * missed the call). A spare wake-up costs a scan, nothing more.
      */
     private void awakenTimekeeper(long deadline, long timeoutNanos) {
-        if (timeoutNanos >= RESCAN_NANOS) {
+        if (timeoutNanos >= rescanNanos) {
             return;
         }
         if (timekeeperScanning || timekeeperIdle || deadline - timekeeperWakeAt < 0) {
-            LockSupport.unpark(timekeeper);
+            wakeTimekeeper();
         }
+    }
+
+    private void wakeTimekeeper() {
+        timekeeperWakeRequested = true;
+        LockSupport.unpark(timekeeper);
     }
 
     /** The timekeeper: fails what is past its deadline, then sleeps until the next one. */
     private void keepTime() {
         List<Pending> expired = new ArrayList<>();
         while (!closed) {
+            // Before the scan: a wake-up asked for from here on is seen by the check before parking.
+            timekeeperWakeRequested = false;
             timekeeperScanning = true;
             long now = System.nanoTime();
             long next = 0;
@@ -968,8 +996,11 @@ public final class MultiplexedConnection implements AutoCloseable {
                 // Failing let queued calls in, with deadlines of their own: look again.
                 continue;
             }
-            // Never longer than RESCAN_NANOS: calls with longer timeouts start without waking it.
-            LockSupport.parkNanos(this, any ? Math.min(next - System.nanoTime(), RESCAN_NANOS) : RESCAN_NANOS);
+            if (timekeeperWakeRequested) {
+                continue;
+            }
+            // Never longer than rescanNanos: calls with longer timeouts start without waking it.
+            LockSupport.parkNanos(this, any ? Math.min(next - System.nanoTime(), rescanNanos) : rescanNanos);
         }
     }
 
@@ -1032,7 +1063,7 @@ public final class MultiplexedConnection implements AutoCloseable {
             sendLock.unlock();
         }
         last.close();
-        LockSupport.unpark(timekeeper);
+        wakeTimekeeper();
         for (int i = 0; i < SLOTS; i++) {
             Pending call = slots.getAndSet(i, null);
             if (call != null) {
