@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -34,6 +35,12 @@ final class KernelMemory {
     private static final Path SLAB = DEBUGFS.resolve("slab");
     private static final Path VMALLOCINFO = Path.of("/proc/vmallocinfo");
     private static final String KCHAN_FRAME = "[kchan_";
+    /**
+     * Caches whose objects the kernel frees lazily, long after their owner let go: vfree() leaves
+     * the area's vmap_area on a purge list until enough lazily freed pages add up. The areas
+     * themselves are counted from /proc/vmallocinfo, which lists only live ones.
+     */
+    private static final Set<String> LAZILY_FREED = Set.of("vmap_area");
     /** "      12 kmalloc_trace+0x2a/0xb0 age=...": how many live objects share the stack below. */
     private static final Pattern TRACE_HEADER = Pattern.compile("^\\s*(\\d+) \\S");
     /** "kchan_store_set+0x5e/0x1d0 [kchan_core]", in a header or a frame line. */
@@ -86,7 +93,7 @@ final class KernelMemory {
         try (Stream<Path> caches = Files.list(SLAB)) {
             for (Path cache : caches.sorted().toList()) {
                 Path traces = cache.resolve("alloc_traces");
-                if (!Files.isReadable(traces)) {
+                if (!Files.isReadable(traces) || LAZILY_FREED.contains(cache.getFileName().toString())) {
                     continue;
                 }
                 traced++;
