@@ -314,8 +314,8 @@ static size_t random_request(struct fuzz_rng *r, uint8_t *buf, uint32_t seq)
 {
 	size_t len;
 
-	switch (fuzz_below(r, 8)) {
-	case 0:
+	switch (fuzz_below(r, 32)) {
+	case 0:	/* now and then anything, KCHAN_MSG_MAX and past it included */
 		len = fuzz_boundary(r);
 		if (len > FUZZ_MSG_CAP)
 			len = FUZZ_MSG_CAP;
@@ -452,7 +452,7 @@ static uint16_t nest_type(struct fuzz_rng *r)
 static size_t nest_bomb_request(struct fuzz_rng *r, uint8_t *buf, uint32_t seq)
 {
 	/* The outermost nla_len, a u16, covers every level and the KEY. */
-	uint32_t depth = 1 + fuzz_below(r, fuzz_below(r, 2) ? 64 : 16000);
+	uint32_t depth = 1 + fuzz_below(r, fuzz_below(r, 8) ? 256 : 16000);
 	uint16_t type = nest_type(r), same = fuzz_below(r, 2);
 	size_t off = KCHAN_HDR_LEN;
 	uint32_t k;
@@ -472,7 +472,7 @@ static size_t nest_bomb_request(struct fuzz_rng *r, uint8_t *buf, uint32_t seq)
 
 static size_t tiny_attrs_request(struct fuzz_rng *r, uint8_t *buf, uint32_t seq)
 {
-	uint32_t n = 100 + fuzz_below(r, fuzz_below(r, 2) ? 1000 : 15000);
+	uint32_t n = 100 + fuzz_below(r, fuzz_below(r, 8) ? 1000 : 15000);
 	uint32_t kind = fuzz_below(r, 3);
 	size_t off = KCHAN_HDR_LEN;
 	uint16_t cmd = any_cmd(r);
@@ -541,16 +541,19 @@ static size_t wrong_type_request(struct fuzz_rng *r, uint8_t *buf,
 		off = put_random(r, buf, off, KCHAN_ATTR_CURSOR,
 				 fuzz_below(r, 2) ? 0 : KCHAN_KEY_MAX + 1);
 		break;
-	case 4:	/* a VALUE one byte too long */
+	case 4:	/* a VALUE one byte too long now and then (64 KiB), else empty */
 		cmd = KCHAN_CMD_SET;
 		off = put_key(r, buf, off, KCHAN_ATTR_KEY);
 		off = put_random(r, buf, off, KCHAN_ATTR_VALUE,
-				 KCHAN_VALUE_MAX + 1);
+				 fuzz_below(r, 4) ? 0 : KCHAN_VALUE_MAX + 1);
 		break;
-	case 5:	/* a PAYLOAD of the maximum, or one more (nla_len wraps) */
+	case 5:	/* PAYLOAD: the maximum, one more (nla_len wraps), or empty */
 		cmd = KCHAN_CMD_ECHO;
-		off = put_random(r, buf, off, KCHAN_ATTR_PAYLOAD,
-				 KCHAN_PAYLOAD_MAX + fuzz_below(r, 2));
+		if (fuzz_below(r, 4))
+			off = put_attr(buf, off, KCHAN_ATTR_PAYLOAD, NULL, 0);
+		else
+			off = put_random(r, buf, off, KCHAN_ATTR_PAYLOAD,
+					 KCHAN_PAYLOAD_MAX + fuzz_below(r, 2));
 		break;
 	case 6:	/* a reply-only attribute; ERRMSG a string without its NUL */
 		cmd = any_cmd(r);
