@@ -663,12 +663,95 @@ const char *fuzz_echo_check(const uint8_t *attrs, size_t alen, uint64_t i)
 	return NULL;
 }
 
-size_t fuzz_key_delete(uint8_t *buf, unsigned int n, uint32_t seq)
-{
-	char key[16];
-	int len = snprintf(key, sizeof(key), "fuzz-%02u", n);
+/* ---- the store's keys --------------------------------------------------- */
 
+size_t fuzz_list_request(uint8_t *buf, const struct fuzz_key *cursor,
+			 uint32_t seq)
+{
+	size_t off = KCHAN_HDR_LEN;
+
+	if (cursor && cursor->len)
+		off = put_attr(buf, off, KCHAN_ATTR_CURSOR, cursor->key,
+			       cursor->len);
+	return kchan_finish(buf, KCHAN_CMD_LIST, seq, off);
+}
+
+/* A KEY or CURSOR attribute as a key; 0 when it is no key. */
+static int attr_key(const struct nlattr *a, struct fuzz_key *key)
+{
+	uint32_t len = attr_len(a);
+
+	if (!len || len > KCHAN_KEY_MAX)
+		return 0;
+	key->len = (uint8_t)len;
+	memcpy(key->key, (const uint8_t *)a + NLA_HDRLEN, len);
+	return 1;
+}
+
+static void keys_add(struct fuzz_keys *ks, const struct fuzz_key *key)
+{
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? 2 * ks->cap : 256;
+		ks->k = realloc(ks->k, ks->cap * sizeof(*ks->k));
+		if (!ks->k)
+			die("realloc %zu keys: out of memory", ks->cap);
+	}
+	ks->k[ks->n++] = *key;
+}
+
+int fuzz_keys_collect(const uint8_t *attrs, size_t alen, struct fuzz_keys *ks,
+		      struct fuzz_key *cursor)
+{
+	size_t off = 0;
+	int more = 0;
+
+	while (off + NLA_HDRLEN <= alen) {
+		const struct nlattr *a = (const void *)(attrs + off);
+		uint16_t type = a->nla_type & NLA_TYPE_MASK;
+		struct fuzz_key key;
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > alen)
+			die("a LIST reply with a broken attribute at %zu", off);
+		if (type == KCHAN_ATTR_ENTRY) {
+			const struct nlattr *k = find_attr((const uint8_t *)a + NLA_HDRLEN,
+							   attr_len(a),
+							   KCHAN_ATTR_KEY);
+
+			if (!k || !attr_key(k, &key))
+				die("a LIST reply's ENTRY without a KEY");
+			keys_add(ks, &key);
+		} else if (type == KCHAN_ATTR_CURSOR) {
+			if (!attr_key(a, cursor))
+				die("a LIST reply with a CURSOR of %u bytes",
+				    attr_len(a));
+			more = 1;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return more;
+}
+
+int fuzz_keys_has(const struct fuzz_keys *ks, const struct fuzz_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		if (ks->k[i].len == key->len &&
+		    !memcmp(ks->k[i].key, key->key, key->len))
+			return 1;
+	return 0;
+}
+
+size_t fuzz_key_delete_of(uint8_t *buf, const struct fuzz_key *key,
+			  uint32_t seq)
+{
 	return kchan_finish(buf, KCHAN_CMD_DELETE, seq,
-			    put_attr(buf, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key,
-				     (size_t)len));
+			    put_attr(buf, KCHAN_HDR_LEN, KCHAN_ATTR_KEY,
+				     key->key, key->len));
+}
+
+void fuzz_keys_free(struct fuzz_keys *ks)
+{
+	free(ks->k);
+	memset(ks, 0, sizeof(*ks));
 }

@@ -74,7 +74,7 @@ void fuzz_report(const struct fuzz_tally *t, const struct fuzz_args *a);
  * kchan header included, and returns its length.
  */
 #define FUZZ_MSG_CAP		(2 * KCHAN_MSG_MAX)
-/* Keys the valid requests use: fuzz_wipe_keys() can delete them all. */
+/* How many keys the valid requests use ("fuzz-00".."fuzz-63"). */
 #define FUZZ_KEYS		64
 
 enum fuzz_req_kind {
@@ -99,7 +99,37 @@ size_t fuzz_echo_probe(uint8_t *buf, uint64_t i, uint32_t seq);
  * fuzz_echo_probe(@i): NULL when they do, else what is wrong.
  */
 const char *fuzz_echo_check(const uint8_t *attrs, size_t alen, uint64_t i);
-/* Request @n (0..FUZZ_KEYS-1) of the key pool: DELETE of key @n. */
-size_t fuzz_key_delete(uint8_t *buf, unsigned int n, uint32_t seq);
+
+/*
+ * The store as the fuzzer found it: fuzz_keys_collect() takes the keys of
+ * a LIST reply, so that a fuzzer can list the store before its first
+ * input and, at the end, DELETE every key that was not there (mutated
+ * SETs make keys of their own).
+ */
+struct fuzz_key {
+	uint8_t len;
+	uint8_t key[KCHAN_KEY_MAX];
+};
+
+struct fuzz_keys {
+	size_t n, cap;
+	struct fuzz_key *k;
+};
+
+/* A LIST request, resuming after @cursor when it is a key (len not 0). */
+size_t fuzz_list_request(uint8_t *buf, const struct fuzz_key *cursor,
+			 uint32_t seq);
+/*
+ * Adds the KEY of every ENTRY among @alen bytes of LIST reply attributes
+ * to @ks.  Returns 1 with the reply's CURSOR at *@cursor when more
+ * follow, else 0.
+ */
+int fuzz_keys_collect(const uint8_t *attrs, size_t alen, struct fuzz_keys *ks,
+		      struct fuzz_key *cursor);
+int fuzz_keys_has(const struct fuzz_keys *ks, const struct fuzz_key *key);
+/* A DELETE of @key. */
+size_t fuzz_key_delete_of(uint8_t *buf, const struct fuzz_key *key,
+			  uint32_t seq);
+void fuzz_keys_free(struct fuzz_keys *ks);
 
 #endif /* KCHAN_FUZZ_H */

@@ -670,22 +670,61 @@ static void round_trip(void)
 		     ret ? strerror(-ret) : "found");
 }
 
-static void wipe_keys(void)
+/* exchange() of fz.kmsg, the reply's attributes at *@attrs. */
+static int exchange_attrs(const uint8_t **attrs, size_t *alen)
 {
-	unsigned int k;
-	int ret;
+	int ret = exchange(fz.kmsg);
+	struct kchan_hdr hdr;
 
-	for (k = 0; k < FUZZ_KEYS; k++) {
-		fuzz_key_delete(fz.kmsg, k, 1);
-		ret = exchange(fz.kmsg);
-		if (ret && ret != -ENOENT)
-			fail("DELETE of key %u of the pool: %s", k,
-			     strerror(-ret));
+	memcpy(&hdr, fz.rbuf, sizeof(hdr));
+	*attrs = fz.rbuf + KCHAN_HDR_LEN;
+	*alen = hdr.len - KCHAN_HDR_LEN;
+	return ret;
+}
+
+/* Every key in the store, by LIST requests that follow their CURSOR. */
+static void list_store(struct fuzz_keys *ks)
+{
+	struct fuzz_key cursor = { 0 };
+	const uint8_t *attrs;
+	size_t alen;
+	int err;
+
+	do {
+		fuzz_list_request(fz.kmsg, &cursor, 1);
+		err = exchange_attrs(&attrs, &alen);
+		if (err)
+			fail("LIST: %s", strerror(-err));
+	} while (fuzz_keys_collect(attrs, alen, ks, &cursor));
+}
+
+/*
+ * DELETE every key that was not in the store before the first input:
+ * valid requests SET keys of a pool, mutated ones keys of their own.
+ */
+static void restore_store(const struct fuzz_keys *before)
+{
+	struct fuzz_keys now = { 0 };
+	const uint8_t *attrs;
+	size_t i, alen;
+	int err;
+
+	list_store(&now);
+	for (i = 0; i < now.n; i++) {
+		if (fuzz_keys_has(before, &now.k[i]))
+			continue;
+		fuzz_key_delete_of(fz.kmsg, &now.k[i], 1);
+		err = exchange_attrs(&attrs, &alen);
+		if (err && err != -ENOENT)
+			fail("DELETE of a key the fuzzer made: %s",
+			     strerror(-err));
 	}
+	fuzz_keys_free(&now);
 }
 
 int main(int argc, char **argv)
 {
+	struct fuzz_keys before = { 0 };
 	uint64_t i;
 
 	fuzz_parse_args(argc, argv, &fz.args);
@@ -695,6 +734,7 @@ int main(int argc, char **argv)
 	find_views();
 	fz.call = open_or_die(PROC_CALL, O_RDWR);
 	fz.events = open_or_die(PROC_EVENTS, O_RDWR | O_NONBLOCK);
+	list_store(&before);
 
 	for (i = 0; i < fz.args.inputs; i++) {
 		uint32_t file = fuzz_below(&fz.rng, 10);
@@ -713,7 +753,8 @@ int main(int argc, char **argv)
 	fz.input = fz.args.inputs;
 	round_trip();
 	gen_stop();
-	wipe_keys();
+	restore_store(&before);
+	fuzz_keys_free(&before);
 	events_drain(fz.events);
 	close_or_die(fz.events, PROC_EVENTS);
 	close_or_die(fz.call, PROC_CALL);
