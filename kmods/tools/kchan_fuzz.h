@@ -67,4 +67,69 @@ void fuzz_count(struct fuzz_tally *t, int ret);
 /* Prints the result line on stdout. */
 void fuzz_report(const struct fuzz_tally *t, const struct fuzz_args *a);
 
+/*
+ * kchan requests, malformed on purpose (added with the netlink and procfs
+ * fuzzers; any fuzzer of a door that carries whole kchan messages may use
+ * them).  Each builds one message at @buf (room for FUZZ_MSG_CAP bytes),
+ * kchan header included, and returns its length.
+ */
+#define FUZZ_MSG_CAP		(2 * KCHAN_MSG_MAX)
+/* How many keys the valid requests use ("fuzz-00".."fuzz-63"). */
+#define FUZZ_KEYS		64
+
+enum fuzz_req_kind {
+	FUZZ_REQ_VALID,		/* a valid request of a random command */
+	FUZZ_REQ_MUTATED,	/* the same through fuzz_mutate() */
+	FUZZ_REQ_RANDOM,	/* random bytes of a random length */
+	FUZZ_REQ_HDR_LEN,	/* hdr.len a boundary value or a lie */
+	FUZZ_REQ_ATTR_LEN,	/* an nla_len of 0..3, past the end, 0xffff */
+	FUZZ_REQ_NEST_BOMB,	/* ENTRY nested in ENTRY up to 16000 deep */
+	FUZZ_REQ_TINY_ATTRS,	/* thousands of tiny attributes */
+	FUZZ_REQ_WRONG_TYPE,	/* wrong lengths, types and flags */
+	FUZZ_REQ_N,
+};
+
+/* A request of strategy @kind (fuzz_below(r, FUZZ_REQ_N) for any). */
+size_t fuzz_request(struct fuzz_rng *r, uint8_t *buf, uint32_t seq,
+		    enum fuzz_req_kind kind);
+/* The probe of input @i: an ECHO whose PAYLOAD depends on @i. */
+size_t fuzz_echo_probe(uint8_t *buf, uint64_t i, uint32_t seq);
+/*
+ * Whether @alen bytes of reply attributes hold exactly the PAYLOAD of
+ * fuzz_echo_probe(@i): NULL when they do, else what is wrong.
+ */
+const char *fuzz_echo_check(const uint8_t *attrs, size_t alen, uint64_t i);
+
+/*
+ * The store as the fuzzer found it: fuzz_keys_collect() takes the keys of
+ * a LIST reply, so that a fuzzer can list the store before its first
+ * input and, at the end, DELETE every key that was not there (mutated
+ * SETs make keys of their own).
+ */
+struct fuzz_key {
+	uint8_t len;
+	uint8_t key[KCHAN_KEY_MAX];
+};
+
+struct fuzz_keys {
+	size_t n, cap;
+	struct fuzz_key *k;
+};
+
+/* A LIST request, resuming after @cursor when it is a key (len not 0). */
+size_t fuzz_list_request(uint8_t *buf, const struct fuzz_key *cursor,
+			 uint32_t seq);
+/*
+ * Adds the KEY of every ENTRY among @alen bytes of LIST reply attributes
+ * to @ks.  Returns 1 with the reply's CURSOR at *@cursor when more
+ * follow, else 0.
+ */
+int fuzz_keys_collect(const uint8_t *attrs, size_t alen, struct fuzz_keys *ks,
+		      struct fuzz_key *cursor);
+int fuzz_keys_has(const struct fuzz_keys *ks, const struct fuzz_key *key);
+/* A DELETE of @key. */
+size_t fuzz_key_delete_of(uint8_t *buf, const struct fuzz_key *key,
+			  uint32_t seq);
+void fuzz_keys_free(struct fuzz_keys *ks);
+
 #endif /* KCHAN_FUZZ_H */
