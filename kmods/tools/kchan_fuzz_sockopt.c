@@ -95,7 +95,7 @@ static void map_areas(struct so_fuzz *f)
 /* An option number: the command's mostly, else any near the range. */
 static int pick_option(struct so_fuzz *f, uint16_t cmd)
 {
-	if (fuzz_below(&f->rng, 4))
+	if (fuzz_below(&f->rng, 8))
 		return KCHAN_SO_BASE_CTL + (cmd <= KCHAN_CMD_MAX + 3 ? cmd : 0);
 	return KCHAN_SO_BASE_CTL - 3 +
 	       (int)fuzz_below(&f->rng, KCHAN_SO_MAX - KCHAN_SO_BASE_CTL + 7);
@@ -261,7 +261,10 @@ static void fuzz_get(struct so_fuzz *f, int fd, int opt, size_t len)
 
 static void one_input(struct so_fuzz *f)
 {
-	uint16_t cmd = fuzz_cmd(&f->rng);
+	/* Mostly a command with an option: the others are pick_option's. */
+	uint16_t cmd = fuzz_below(&f->rng, 10) ?
+		       (uint16_t)(1 + fuzz_below(&f->rng, KCHAN_CMD_GEN_STOP)) :
+		       fuzz_cmd(&f->rng);
 	int opt = pick_option(f, cmd);
 	int fd = f->fd[fuzz_below(&f->rng, 2)];
 	size_t len;
@@ -273,7 +276,7 @@ static void one_input(struct so_fuzz *f)
 		fuzz_frame(f->msg, len, (uint16_t)(opt - KCHAN_SO_BASE_CTL));
 	/* The option's own call mostly, the other one sometimes. */
 	set = is_set_option(opt);
-	if (!fuzz_below(&f->rng, 6))
+	if (!fuzz_below(&f->rng, 10))
 		set = !set;
 	if (set)
 		fuzz_set(f, fd, opt, len);

@@ -495,4 +495,9 @@ void fuzz_finish(fuzz_call_fn call, void *door, const struct fuzz_keys *before)
 	for (k = 0; k < after.count; k++)
 		if (!keys_has(before, after.key[k], after.len[k]))
 			delete_key(call, door, after.key[k], after.len[k]);
+	/* The store holds what it held before the run, no more. */
+	fuzz_store_keys(call, door, &after);
+	for (k = 0; k < after.count; k++)
+		if (!keys_has(before, after.key[k], after.len[k]))
+			die("the store still holds a key of the run after its DELETE");
 }
