@@ -176,9 +176,10 @@ static int lying_len(struct so_fuzz *f, size_t msg_len, size_t real)
 	case 1:
 		return (int)fuzz_below(&f->rng, KCHAN_HDR_LEN);
 	case 2:		/* smaller than hdr.len */
-		return msg_len > KCHAN_HDR_LEN ?
-		       (int)(KCHAN_HDR_LEN + fuzz_below(&f->rng, (uint32_t)(msg_len - KCHAN_HDR_LEN))) :
-		       (int)msg_len;
+		if (msg_len <= KCHAN_HDR_LEN)
+			return (int)msg_len;
+		return KCHAN_HDR_LEN +
+		       (int)fuzz_below(&f->rng, (uint32_t)(msg_len - KCHAN_HDR_LEN));
 	case 3:
 		return (int)fuzz_boundary(&f->rng);	/* huge and negative too */
 	case 4:		/* more than the buffer really has */
@@ -254,7 +255,7 @@ static void fuzz_get(struct so_fuzz *f, int fd, int opt, size_t len)
 	}
 	/* Too small: only the header, with -ERANGE and the length needed. */
 	if (kchan_header(buf).status != -ERANGE || kchan_header(buf).len != optlen)
-		fail(f, "getsockopt %d grew *optlen %u to %u without an -ERANGE header of that length",
+		fail(f, "getsockopt %d grew *optlen %u to %u, no -ERANGE header of that len",
 		     opt, given, optlen);
 	fuzz_count(&f->tally, -ERANGE);
 }
