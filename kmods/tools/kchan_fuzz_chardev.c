@@ -21,6 +21,10 @@
  *	pointer, or a burst past reply_queue_len;
  *   read(2) into tiny, bad or guarded buffers, O_NONBLOCK on empty queues;
  *   poll(2).
+ * Meanwhile a second thread races the inputs on the same files with what
+ * leaves the main thread's bookkeeping alone: IOC_CALL ECHO (whose answer
+ * it checks) and small GEN_STARTs, poll(2), SUBSCRIBE and UNSUBSCRIBE, so
+ * that subscriptions come and go under rings, reads, mappings and releases.
  * What comes back is checked where the uapi promises something: an
  * IOC_CALL reply is well formed, fits reply_cap and leaves the rest of the
  * reply buffer alone, -ERANGE writes nothing; a read returns one whole
@@ -30,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +51,8 @@ const char *prog = "kchan_fuzz_chardev";
 #define AREA_LEN	(KCHAN_MSG_MAX + 8192)
 /* One open file is closed and opened again this often, on average. */
 #define REOPEN_EVERY	300
-/* The largest reply buffer an input gives IOC_CALL. */
-#define RBUF_LEN	(KCHAN_IOC_REPLY_MIN + 4096)
+/* The largest reply buffer an input gives IOC_CALL: two pages. */
+#define RBUF_LEN	8192
 #define QUEUE_LEN_PARAM	"/sys/module/kchan_chardev/parameters/reply_queue_len"
 
 struct slot {
@@ -71,7 +76,8 @@ struct dev_fuzz {
 	uint8_t *guard;		/* PROT_NONE */
 	uint8_t *ro;		/* read-only page */
 	uint8_t *msg;		/* where inputs are built */
-	uint8_t *rbuf;		/* reply buffers, apart from the requests */
+	uint8_t *rguard;	/* reply buffers end here, a PROT_NONE page */
+	int stop;		/* tells the racer to finish */
 	uint8_t *saved;		/* a reply buffer as given */
 };
 
@@ -145,7 +151,14 @@ static void map_areas(struct dev_fuzz *f)
 	    mprotect(f->ro, f->page, PROT_READ))
 		die_errno("mprotect the guard pages");
 	f->msg = xalloc(KCHAN_MSG_MAX);
-	f->rbuf = xalloc(RBUF_LEN);
+	/* Replies apart from requests, and guarded too: see reply_buffer(). */
+	m = mmap(NULL, RBUF_LEN + f->page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		die_errno("mmap the reply area");
+	f->rguard = m + RBUF_LEN;
+	if (mprotect(f->rguard, f->page, PROT_NONE))
+		die_errno("mprotect the reply guard page");
 	f->saved = xalloc(RBUF_LEN);
 }
 
@@ -209,12 +222,18 @@ static uint8_t *place(struct dev_fuzz *f, size_t len)
 	return p;
 }
 
-/* A reply buffer of @cap <= RBUF_LEN bytes, remembered as given. */
+/*
+ * A reply buffer of @cap <= RBUF_LEN bytes, remembered as given.  It ends
+ * where a PROT_NONE page starts: a reply_cap that promises more than the
+ * buffer has makes a long reply fault (EFAULT) instead of overrunning.
+ */
 static uint8_t *reply_buffer(struct dev_fuzz *f, size_t cap)
 {
-	fuzz_fill(&f->rng, f->rbuf, cap);
-	memcpy(f->saved, f->rbuf, cap);
-	return f->rbuf;
+	uint8_t *p = f->rguard - cap;
+
+	fuzz_fill(&f->rng, p, cap);
+	memcpy(f->saved, p, cap);
+	return p;
 }
 
 static void check_call(struct dev_fuzz *f, int ret, int err,
@@ -672,11 +691,63 @@ static void probe(struct dev_fuzz *f, uint64_t i)
 	f->tally.probes++;
 }
 
+/* The second thread: see the top of this file. */
+static void *racer(void *arg)
+{
+	static uint8_t req[512], reply[512];
+	struct dev_fuzz *f = arg;
+	struct fuzz_rng rng;
+	uint64_t k;
+
+	fuzz_seed(&rng, f->seed ^ 0x5ac3);
+	for (k = 0; !__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE); k++) {
+		int fd = f->slot[fuzz_below(&rng, SLOTS)].fd;
+		struct kchan_ioc_call c = {
+			.request = (uintptr_t)req,
+			.reply = (uintptr_t)reply,
+			.reply_cap = sizeof(reply),
+		};
+		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+		const char *bad;
+
+		switch (fuzz_below(&rng, 8)) {
+		case 0:
+		case 1:
+			c.request_len = (uint32_t)fuzz_probe_request(req, k);
+			/* The file may be closed or read-only just now. */
+			if (ioctl(fd, KCHAN_IOC_CALL, &c))
+				break;
+			bad = fuzz_probe_check(reply, c.reply_len, k);
+			if (bad)
+				fail(f, "racing ECHO %llu: %s", (unsigned long long)k, bad);
+			break;
+		case 2:
+			c.request_len = (uint32_t)kchan_gen_start(req, 1 + fuzz_below(&rng, 8),
+								  fuzz_below(&rng, 64));
+			ioctl(fd, KCHAN_IOC_CALL, &c);
+			break;
+		case 3:
+			ioctl(fd, KCHAN_IOC_SUBSCRIBE);
+			break;
+		case 4:
+			ioctl(fd, KCHAN_IOC_UNSUBSCRIBE);
+			break;
+		default:
+			poll(&p, 1, 0);
+			break;
+		}
+		/* Give the main thread the CPU most of the time. */
+		usleep(100 + fuzz_below(&rng, 400));
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static struct fuzz_keys before;
 	static struct dev_fuzz f;
 	struct fuzz_args a;
+	pthread_t race;
 	uint64_t i;
 	int s;
 
@@ -688,6 +759,8 @@ int main(int argc, char **argv)
 	for (s = 0; s < SLOTS; s++)
 		open_slot(&f, s);
 	fuzz_store_keys(dev_call, &f, &before);
+	if (pthread_create(&race, NULL, racer, &f))
+		die("pthread_create: cannot start the racing thread");
 
 	for (i = 0; i < a.inputs; i++) {
 		f.input = i;
@@ -697,6 +770,8 @@ int main(int argc, char **argv)
 		if (!fuzz_below(&f.rng, REOPEN_EVERY))
 			reopen_slot(&f, (int)fuzz_below(&f.rng, SLOTS));
 	}
+	__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(race, NULL);
 	f.input = a.inputs;	/* failures from here on are the ending's */
 	fuzz_finish(dev_call, &f, &before);
 	for (s = 0; s < SLOTS; s++) {
