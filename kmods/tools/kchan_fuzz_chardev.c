@@ -279,7 +279,7 @@ static void in_call(struct dev_fuzz *f, int fd)
 	};
 	int ret = ioctl(fd, KCHAN_IOC_CALL, &c);
 
-	check_call(f, ret, errno, &c, reply, cap);
+	check_call(f, ret, ret ? errno : 0, &c, reply, cap);
 }
 
 /* An IOC_CALL whose lengths, flags or pointers lie. */
@@ -347,7 +347,7 @@ static void in_call_lying(struct dev_fuzz *f, int fd)
 		break;
 	}
 	ret = ioctl(fd, KCHAN_IOC_CALL, arg);
-	err = errno;
+	err = ret ? errno : 0;
 	if (checked) {
 		check_call(f, ret, err, &c, reply, real);
 		return;
