@@ -31,14 +31,16 @@ final class ChannelLoad implements AutoCloseable {
         private final KernelChannel channel;
         private final String key;
         private final AtomicBoolean stop;
+        private final long pauseMillis;
         final AtomicLong answered = new AtomicLong();
         final AtomicLong lastAnswerStartedNanos = new AtomicLong(Long.MIN_VALUE);
         final AtomicLong gone = new AtomicLong();
         final AtomicReference<Throwable> unexpected = new AtomicReference<>();
         private Thread thread;
 
-        Caller(String name, KernelChannel channel, String key, AtomicBoolean stop) {
+        Caller(String name, KernelChannel channel, String key, AtomicBoolean stop, long pauseMillis) {
             this.name = name;
+            this.pauseMillis = pauseMillis;
             this.channel = channel;
             this.key = key;
             this.stop = stop;
@@ -53,9 +55,12 @@ final class ChannelLoad implements AutoCloseable {
                     callOnce(i++);
                     answered.incrementAndGet();
                     lastAnswerStartedNanos.set(started);
+                    if (pauseMillis > 0) {
+                        sleep(pauseMillis);
+                    }
                 } catch (TransportUnavailableException e) {
                     gone.incrementAndGet();
-                    pause();
+                    sleep(GONE_PAUSE_MILLIS);
                 } catch (Throwable e) {
                     unexpected.set(e);
                 }
@@ -85,10 +90,12 @@ final class ChannelLoad implements AutoCloseable {
             }
         }
 
-        /** A gone module fails calls at once: pause between them so the failing loop does not starve the guest. */
-        private static void pause() {
+        /** A gone module fails calls at once: rest between them so the failing loop does not starve the guest. */
+        private static final long GONE_PAUSE_MILLIS = 5;
+
+        private static void sleep(long millis) {
             try {
-                Thread.sleep(5);
+                Thread.sleep(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -111,12 +118,15 @@ final class ChannelLoad implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Caller> callers = new ArrayList<>();
 
-    /** Starts {@code perChannel} callers on each of {@code channels}; their keys start with {@code keyPrefix}. */
-    ChannelLoad(List<KernelChannel> channels, int perChannel, String keyPrefix) {
+    /**
+     * Starts {@code perChannel} callers on each of {@code channels}, resting {@code pause} after
+     * each answered call; their keys start with {@code keyPrefix}.
+     */
+    ChannelLoad(List<KernelChannel> channels, int perChannel, String keyPrefix, Duration pause) {
         for (int c = 0; c < channels.size(); c++) {
             for (int t = 0; t < perChannel; t++) {
                 String name = keyPrefix + ".c" + c + ".t" + t;
-                callers.add(new Caller(name, channels.get(c), name, stop));
+                callers.add(new Caller(name, channels.get(c), name, stop, pause.toMillis()));
             }
         }
         for (Caller caller : callers) {

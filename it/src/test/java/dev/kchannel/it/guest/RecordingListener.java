@@ -12,13 +12,11 @@ import java.util.function.Predicate;
 
 /**
  * What a subscription delivered, events and gaps, in order; slow on GENERATED events when asked.
- * Shared by the guest tests of the transports whose subscriptions read a file (procfs, chardev)
- * and by UnloadUnderLoadGuestTest, which also counts restarts.
+ * Shared by the guest tests of the transports whose subscriptions read a file (procfs, chardev).
  */
 final class RecordingListener implements EventListener {
     final List<Object> delivered = new CopyOnWriteArrayList<>();
     final List<KchannelException> errors = new CopyOnWriteArrayList<>();
-    final List<String> restarts = new CopyOnWriteArrayList<>();
     volatile boolean slow;
 
     @Override
@@ -36,11 +34,6 @@ final class RecordingListener implements EventListener {
     @Override
     public void onGap(long lostCount) {
         delivered.add(lostCount);
-    }
-
-    @Override
-    public void onRestart(String reason) {
-        restarts.add(reason);
     }
 
     @Override
