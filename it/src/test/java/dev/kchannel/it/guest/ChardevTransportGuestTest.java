@@ -514,8 +514,8 @@ class ChardevTransportGuestTest {
                         "READWRITE GEN_STOP FAIL PermissionDeniedException EPERM",
                         "LIST OK status 0",
                         "STATS OK status 0",
-                        "IOC_SUBSCRIBE FAIL KernelErrorException EPERM",
-                        "IOC_RING_SETUP FAIL KernelErrorException EPERM",
+                        "IOC_SUBSCRIBE FAIL PermissionDeniedException EPERM",
+                        "IOC_RING_SETUP FAIL PermissionDeniedException EPERM",
                         "IOC_UNSUBSCRIBE OK result 0",
                         "MMAP_WRITABLE FAIL KernelErrorException ENODEV",
                         "END");
