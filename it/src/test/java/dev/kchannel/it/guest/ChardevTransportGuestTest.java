@@ -506,6 +506,18 @@ class ChardevTransportGuestTest {
                         "GET OK root wrote this",
                         "ECHO OK from nobody",
                         "READWRITE GET OK root wrote this",
+                        // The rows PermissionsGuestTest added to the client.
+                        "GEN_STOP FAIL PermissionDeniedException EPERM",
+                        "READWRITE SET FAIL PermissionDeniedException EPERM",
+                        "READWRITE DELETE FAIL PermissionDeniedException EPERM",
+                        "READWRITE GEN_START FAIL PermissionDeniedException EPERM",
+                        "READWRITE GEN_STOP FAIL PermissionDeniedException EPERM",
+                        "LIST OK status 0",
+                        "STATS OK status 0",
+                        "IOC_SUBSCRIBE FAIL PermissionDeniedException EPERM",
+                        "IOC_RING_SETUP FAIL PermissionDeniedException EPERM",
+                        "IOC_UNSUBSCRIBE OK result 0",
+                        "MMAP_WRITABLE FAIL KernelErrorException ENODEV",
                         "END");
                 assertThat(KchanReplies.value(channel.call(KchanRequests.get(key)))).as("root's key untouched")
                         .isEqualTo(utf8("root wrote this"));

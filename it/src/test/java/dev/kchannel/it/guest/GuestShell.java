@@ -109,6 +109,22 @@ final class GuestShell {
         return run("rmmod", module);
     }
 
+    /**
+     * delete_module({@code module}, O_NONBLOCK) called directly, as rmmod would, printing "OK" or
+     * the errno's name: kmod's rmmod checks the reference count itself and prints "is in use"
+     * without saying what the kernel would answer, which a test may want to assert.
+     */
+    static Result deleteModuleNonBlocking(String module) {
+        return run("python3", "-c", DELETE_MODULE_PY, module);
+    }
+
+    /** x86_64's delete_module is system call 176. */
+    private static final String DELETE_MODULE_PY = String.join("\n",
+            "import ctypes, errno, os, sys",
+            "libc = ctypes.CDLL(None, use_errno=True)",
+            "rc = libc.syscall(176, sys.argv[1].encode(), os.O_NONBLOCK)",
+            "print('OK' if rc == 0 else errno.errorcode[ctypes.get_errno()])");
+
     static boolean isLoaded(String module) {
         try {
             return Files.readAllLines(Path.of("/proc/modules")).stream()

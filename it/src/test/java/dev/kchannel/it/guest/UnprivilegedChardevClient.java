@@ -10,6 +10,7 @@ import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.message.KchanEvent;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanReplies;
+import dev.kchannel.api.message.KchanProtocol;
 import dev.kchannel.api.message.KchanRequests;
 import dev.kchannel.api.message.MessageCodec;
 import dev.kchannel.transport.chardev.ChardevTransport;
@@ -65,9 +66,30 @@ public final class UnprivilegedChardevClient {
             attempt("ECHO", () -> text(KchanReplies.payload(channel.call(KchanRequests.echo(
                     "from nobody".getBytes(StandardCharsets.UTF_8))))));
             attempt("READWRITE GET", () -> text(KchanReplies.value(readRead.call(KchanRequests.get(rootsKey)))));
+            // The rest of the state-changing doors, and the other reads, for PermissionsGuestTest.
+            attempt("GEN_STOP", () -> status(channel.call(KchanRequests.genStop())));
+            attempt("READWRITE SET", () -> status(readRead.call(KchanRequests.set(ownKey, "nobody wrote this"))));
+            attempt("READWRITE DELETE", () -> status(readRead.call(KchanRequests.delete(rootsKey))));
+            attempt("READWRITE GEN_START", () -> status(readRead.call(KchanRequests.genStart(10, 16, 0))));
+            attempt("READWRITE GEN_STOP", () -> status(readRead.call(KchanRequests.genStop())));
+            attempt("LIST", () -> status(channel.call(KchanRequests.list())));
+            attempt("STATS", () -> status(channel.call(KchanRequests.stats())));
+            try (DeviceFile dev = DeviceFile.open(Path.of("/dev/kchan"), OpenFlag.READ, OpenFlag.WRITE)) {
+                attempt("IOC_SUBSCRIBE", () -> "result " + dev.ioctl(KchanProtocol.IOC_SUBSCRIBE, 0L));
+                ByteBuffer setup = ByteBuffer.allocateDirect(RING_SETUP_SIZE).order(ByteOrder.nativeOrder());
+                setup.putInt(0, RING_DATA_MIN);
+                attempt("IOC_RING_SETUP", () -> "result " + dev.ioctl(KchanProtocol.IOC_RING_SETUP, setup));
+                attempt("IOC_UNSUBSCRIBE", () -> "result " + dev.ioctl(KchanProtocol.IOC_UNSUBSCRIBE, 0L));
+                attempt("MMAP_WRITABLE", () -> "mapped " + dev.mmap(RING_DATA_MIN + PAGE, 0, true).capacity());
+            }
         }
         System.out.println("END");
     }
+
+    /** struct kchan_ring_setup: data_size, then what the kernel answers (mmap_len, data_offset, ...). */
+    private static final int RING_SETUP_SIZE = 64;
+    private static final int RING_DATA_MIN = 262144;
+    private static final int PAGE = 4096;
 
     private static KchannelConfig config(String call, String events) {
         return KchannelConfig.builder().transport("chardev").setting("chardev", "call", call)

@@ -2,14 +2,18 @@
 package dev.kchannel.it.guest;
 
 import dev.kchannel.api.KernelChannel;
+import dev.kchannel.api.Subscription;
 import dev.kchannel.api.config.KchannelConfig;
 import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanReplies;
 import dev.kchannel.api.message.KchanRequests;
+import dev.kchannel.api.message.ListPart;
+import dev.kchannel.api.message.StatsReply;
 import dev.kchannel.transport.netlink.NetlinkTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Not a test: a program {@link NetlinkTransportGuestTest} runs as user nobody (no capabilities) to
@@ -36,6 +40,21 @@ public final class UnprivilegedNetlinkClient {
             attempt("GET", () -> {
                 KchanMessage reply = channel.call(KchanRequests.get(readableKey));
                 return new String(KchanReplies.value(reply), StandardCharsets.UTF_8);
+            });
+            // The rest of the state-changing commands, and the other reads, for PermissionsGuestTest.
+            attempt("DELETE", () -> channel.call(KchanRequests.delete(readableKey)).toString());
+            attempt("GEN_STOP", () -> channel.call(KchanRequests.genStop()).toString());
+            attempt("LIST", () -> {
+                try (Stream<KchanMessage> parts = channel.dump(KchanRequests.list())) {
+                    return parts.map(ListPart::from).flatMap(part -> part.entries().stream())
+                            .anyMatch(entry -> entry.keyAsString().equals(readableKey)) ? "has root's key" : "(no root's key)";
+                }
+            });
+            attempt("STATS", () -> StatsReply.from(channel.call(KchanRequests.stats())).storeEntries() > 0 ? "entries" : "(empty)");
+            attempt("SUBSCRIBE", () -> {
+                try (Subscription subscription = channel.subscribe(event -> { })) {
+                    return "subscribed";
+                }
             });
         }
         System.out.println("END");

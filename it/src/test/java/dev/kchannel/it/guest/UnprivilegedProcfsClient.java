@@ -42,6 +42,13 @@ public final class UnprivilegedProcfsClient {
                 .filter(entry -> entry.keyAsString().equals(rootsKey)).findFirst()
                 .map(ListEntry::value).map(value -> new String(value, StandardCharsets.UTF_8)).orElse("(missing)"));
         attempt("STATS", () -> directory.readStats().containsKey("procfs.requests") ? "" : "(no procfs.requests)");
+        // Every file of the directory opened for writing, for PermissionsGuestTest: the modes refuse all.
+        for (String file : new String[] {"call", "events", "store", "stats"}) {
+            attempt(file.toUpperCase(java.util.Locale.ROOT) + "_WRITE", () -> {
+                ProcFile.open(Path.of("/proc/kchan", file), OpenFlag.WRITE).close();
+                return "opened";
+            });
+        }
         System.out.println("END");
     }
 

@@ -33,6 +33,11 @@ public final class UnprivilegedRawUnitClient {
                     raw.callOk(KchanRequests.echo("from nobody".getBytes(StandardCharsets.UTF_8))))));
             System.out.println("GET " + text(() -> KchanReplies.value(raw.callOk(KchanRequests.get(readableKey)))));
             System.out.println("HELLO " + status(raw.hello()));
+            // The rest of the state-changing commands, and the other reads, for PermissionsGuestTest.
+            System.out.println("DELETE " + reply(raw.call(KchanRequests.delete(readableKey))));
+            System.out.println("GEN_STOP " + reply(raw.call(KchanRequests.genStop())));
+            System.out.println("LIST " + reply(raw.call(KchanRequests.list())));
+            System.out.println("STATS " + reply(raw.call(KchanRequests.stats())));
         }
         System.out.println("END");
     }

@@ -9,6 +9,7 @@ import dev.kchannel.api.Subscription;
 import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
+import dev.kchannel.api.error.TransportUnavailableException;
 import dev.kchannel.api.error.MalformedMessageException;
 import dev.kchannel.api.message.KchanMessage;
 import dev.kchannel.api.message.KchanProtocol;
@@ -45,7 +46,10 @@ import java.util.stream.Stream;
  * stays in use; after any other failure it is closed rather than reused. A write failing with
  * {@code EIO} on a kept handle means the module was unloaded under it: the kept handles are
  * dropped and the call tried once more on a new one, which works if the module is back and
- * otherwise throws {@link dev.kchannel.api.error.TransportUnavailableException}.
+ * otherwise throws {@link dev.kchannel.api.error.TransportUnavailableException}. A read failing
+ * with {@code EIO} after its write succeeded means the module went away with the request in
+ * flight: that throws {@code TransportUnavailableException} (errno {@code EIO}) at once, without a
+ * retry, since the request may have run.
  *
  * <h2>Timeouts</h2>
  * The call file is a regular proc file: {@code poll(2)} always reports it ready, and its write
@@ -158,7 +162,7 @@ public final class ProcfsKernelChannel implements KernelChannel {
                 }
                 throw e;
             }
-            KchanMessage reply = decode(handle.readReply(), request);
+            KchanMessage reply = decode(readReply(handle), request);
             reusable = true;
             return KchanReplies.requireSuccess(reply, ProcfsTransport.NAME);
         } finally {
@@ -167,6 +171,27 @@ public final class ProcfsKernelChannel implements KernelChannel {
             } else {
                 handles.discard(handle);
             }
+        }
+    }
+
+    /**
+     * Reads the reply of the request just written. {@code EIO} here means kchan_procfs was unloaded
+     * after the write ran the request and before its reply was read: the reply is gone with the
+     * module, the request may have run, so the call is not tried again (a SET or DELETE repeated
+     * blindly could undo someone else's), and every kept handle is as stale as this one.
+     */
+    private byte[] readReply(CallHandle handle) {
+        try {
+            return handle.readReply();
+        } catch (KernelErrorException e) {
+            if (e.errno() != Errno.EIO) {
+                throw e;
+            }
+            handles.discardIdle();
+            throw new TransportUnavailableException(ProcfsTransport.NAME, "kernel module " + ProcfsTransport.MODULE
+                    + " was unloaded while the call was in flight: its reply is lost and the request may have run"
+                    + " (check the state before repeating a change); this channel works again once it is loaded",
+                    Errno.EIO, e);
         }
     }
 

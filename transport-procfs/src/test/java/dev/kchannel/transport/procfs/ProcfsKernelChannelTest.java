@@ -25,6 +25,7 @@ import dev.kchannel.api.message.KchanRequests;
 import dev.kchannel.api.message.ListEntry;
 import dev.kchannel.api.message.ListPart;
 import dev.kchannel.api.message.MessageCodec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -237,6 +238,43 @@ class ProcfsKernelChannelTest {
         assertThatThrownBy(() -> channel.call(KchanRequests.echo(new byte[1])))
                 .isInstanceOfSatisfying(TransportUnavailableException.class, e -> assertThat(e.reason())
                         .isEqualTo(Availability.moduleNotLoaded("kchan_procfs", "no /proc/kchan/call")));
+    }
+
+    @Test
+    void anUnloadBetweenTheWriteAndTheReadIsTransportUnavailableAndNotRetried() {
+        // rmmod kchan_procfs released the open file after the write ran the request: proc then
+        // fails the read with EIO, and the reply is lost.
+        List<CallHandle> handles = new ArrayList<>();
+        channel(() -> {
+            CallHandle file = new CallHandle() {
+                @Override
+                public void writeRequest(ByteBuffer request) {
+                    written.add(MessageCodec.decode(request.duplicate()));
+                    request.position(request.limit());
+                }
+
+                @Override
+                public byte[] readReply() {
+                    throw KernelErrorException.forErrno(Errno.EIO).transport("procfs").operation("read /proc/kchan/call")
+                            .build();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            handles.add(file);
+            return file;
+        });
+
+        assertThatThrownBy(() -> channel.call(KchanRequests.set("k", "v")))
+                .isInstanceOfSatisfying(TransportUnavailableException.class, e -> {
+                    assertThat(e.errno()).isEqualTo(Errno.EIO);
+                    assertThat(e.reason()).contains("kchan_procfs was unloaded while the call was in flight")
+                            .contains("may have run").contains("works again once it is loaded");
+                });
+        assertThat(written).as("the request is not sent again: it may have run").hasSize(1);
+        assertThat(channel.openHandles()).as("the stale handle is not kept").isZero();
     }
 
     @Test
