@@ -53,8 +53,17 @@ void fuzz_parse_args(int argc, char **argv, struct fuzz_args *a)
 
 void fuzz_seed(struct fuzz_rng *r, uint64_t seed)
 {
-	/* xorshift never leaves 0; mix the seed so small seeds differ at once. */
-	r->state = (seed ^ 0x9e3779b97f4a7c15ULL) | 1;
+	/*
+	 * splitmix64's finaliser: every seed its own state (a plain "| 1"
+	 * made seeds 2k and 2k + 1 the same run), and never 0, which
+	 * xorshift could not leave.
+	 */
+	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	r->state = z ? z : 0x9e3779b97f4a7c15ULL;
 }
 
 uint64_t fuzz_next(struct fuzz_rng *r)

@@ -744,7 +744,7 @@ static void *racer(void *arg)
 
 int main(int argc, char **argv)
 {
-	static struct fuzz_keys before;
+	static struct fuzz_key_list before;
 	static struct dev_fuzz f;
 	struct fuzz_args a;
 	pthread_t race;

@@ -329,7 +329,7 @@ static void probe(struct so_fuzz *f, uint64_t i)
 
 int main(int argc, char **argv)
 {
-	static struct fuzz_keys before;
+	static struct fuzz_key_list before;
 	struct fuzz_args a;
 	struct so_fuzz f = { 0 };
 	uint64_t i;

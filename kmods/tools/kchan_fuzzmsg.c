@@ -382,7 +382,7 @@ static size_t call_ok(fuzz_call_fn call, void *door, size_t len,
 	return (size_t)n;
 }
 
-static int keys_has(const struct fuzz_keys *keys, const uint8_t *key,
+static int keys_has(const struct fuzz_key_list *keys, const uint8_t *key,
 		    size_t len)
 {
 	size_t k;
@@ -393,7 +393,7 @@ static int keys_has(const struct fuzz_keys *keys, const uint8_t *key,
 	return 0;
 }
 
-void fuzz_store_keys(fuzz_call_fn call, void *door, struct fuzz_keys *keys)
+void fuzz_store_keys(fuzz_call_fn call, void *door, struct fuzz_key_list *keys)
 {
 	uint8_t cursor[KCHAN_KEY_MAX];
 	size_t cursor_len = 0, rounds;
@@ -452,9 +452,9 @@ static void delete_key(fuzz_call_fn call, void *door, const uint8_t *key,
 		die("DELETE of a key the fuzzer stored: %s", strerror((int)-n));
 }
 
-void fuzz_finish(fuzz_call_fn call, void *door, const struct fuzz_keys *before)
+void fuzz_finish(fuzz_call_fn call, void *door, const struct fuzz_key_list *before)
 {
-	static struct fuzz_keys after;
+	static struct fuzz_key_list after;
 	static const char value[] = "kchan fuzz value that must come back";
 	const struct nlattr *v;
 	size_t off, n, k;

@@ -72,19 +72,19 @@ typedef long (*fuzz_call_fn)(void *door, const uint8_t *req, size_t len,
 
 /* The keys in the store, so that the fuzzer can leave it as it was. */
 #define FUZZ_KEYS_MAX	4096
-struct fuzz_keys {
+struct fuzz_key_list {
 	size_t count;
 	uint8_t len[FUZZ_KEYS_MAX];
 	uint8_t key[FUZZ_KEYS_MAX][KCHAN_KEY_MAX];
 };
 
 /* Lists the store through @call into @keys; dies when it cannot. */
-void fuzz_store_keys(fuzz_call_fn call, void *door, struct fuzz_keys *keys);
+void fuzz_store_keys(fuzz_call_fn call, void *door, struct fuzz_key_list *keys);
 /*
  * The end of a run: SET, GET and DELETE of FUZZ_OWN_KEY must round-trip,
  * GEN_STOP, and every key not in @before is deleted (mutated SETs store
  * keys of their own).  Dies naming what failed.
  */
-void fuzz_finish(fuzz_call_fn call, void *door, const struct fuzz_keys *before);
+void fuzz_finish(fuzz_call_fn call, void *door, const struct fuzz_key_list *before);
 
 #endif /* KCHAN_FUZZMSG_H */

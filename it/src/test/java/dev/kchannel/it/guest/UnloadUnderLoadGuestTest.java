@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,9 +154,9 @@ class UnloadUnderLoadGuestTest {
             round(target, round);
             awaitRefcnt(target.module(), idleRefcnt, "after round " + round);
         }
-        KernelMemory.Snapshot after = awaitMemoryBackTo(baseline);
-        assertThat(held(after)).as("kchan's kernel memory after %d rounds of %s (baseline %s, now %s, grown: %s)",
-                ROUNDS, target.module(), baseline, after, after.grownSince(baseline)).isLessThanOrEqualTo(held(baseline));
+        KernelMemory.Snapshot after = KernelMemory.awaitBackTo(baseline, WAIT);
+        assertThat(after.total()).as("kchan's kernel memory after %d rounds of %s (baseline %s, now %s, grown: %s)",
+                ROUNDS, target.module(), baseline, after, after.grownSince(baseline)).isLessThanOrEqualTo(baseline.total());
     }
 
     private static void round(Target target, int round) throws Exception {
@@ -352,30 +351,6 @@ class UnloadUnderLoadGuestTest {
             }
             Thread.sleep(20);
         }
-    }
-
-    /**
-     * kchan's live objects less the vmap_area descriptors: vfree() frees a vmalloc area at once
-     * (it leaves /proc/vmallocinfo, which {@link KernelMemory.Snapshot#vmallocAreas()} counts) but
-     * hands its descriptor to the lazy purge, which frees it only once enough address space waits,
-     * so a chardev ring that was freed can leave its descriptor behind for a long while.
-     */
-    private static long held(KernelMemory.Snapshot snapshot) {
-        long lazy = snapshot.bySite().entrySet().stream().filter(e -> e.getKey().startsWith(LAZY_VMAP_CACHE))
-                .mapToLong(Map.Entry::getValue).sum();
-        return snapshot.total() - lazy;
-    }
-
-    private static final String LAZY_VMAP_CACHE = "vmap_area ";
-
-    private static KernelMemory.Snapshot awaitMemoryBackTo(KernelMemory.Snapshot baseline) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        KernelMemory.Snapshot now = KernelMemory.snapshot();
-        while (held(now) > held(baseline) && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            now = KernelMemory.snapshot();
-        }
-        return now;
     }
 
     static int refcnt(String module) throws IOException {
