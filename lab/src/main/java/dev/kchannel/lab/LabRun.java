@@ -16,7 +16,10 @@ import java.util.stream.Collectors;
  */
 public record LabRun(int exitStatus, Path results, Duration wallTime) {
 
-    /** The script's status when the guest kernel logged an Oops, BUG, WARNING or Call Trace. */
+    /**
+     * The script's status when the guest kernel logged an Oops, BUG, WARNING or Call Trace, or
+     * (debug kernel) kmemleak suspects a leak from a kchan module.
+     */
     public static final int DMESG_FAILURE = 90;
     /** The script's status when the guest never reported back (boot failure or timeout). */
     public static final int NO_REPORT = 92;
@@ -41,6 +44,19 @@ public record LabRun(int exitStatus, Path results, Duration wallTime) {
     /** Lines of the guest's kernel log that fail a run. */
     public List<String> kernelFailures() throws IOException {
         return dmesg().stream().filter(l -> KERNEL_FAILURE.matcher(l).find()).collect(Collectors.toList());
+    }
+
+    /**
+     * Suspected leaks of kchannel's modules in the debug kernel's kmemleak report: each fails a
+     * run like a kernel log failure. Empty on kernels without kmemleak.
+     */
+    public List<String> kmemleakFailures() throws IOException {
+        return KmemleakReport.read(results).kchanLeaks();
+    }
+
+    /** True when the run brought back a kmemleak report (the debug kernel, 6.1-debug). */
+    public boolean hasKmemleakReport() {
+        return Files.exists(results.resolve("kmemleak.txt"));
     }
 
     /**

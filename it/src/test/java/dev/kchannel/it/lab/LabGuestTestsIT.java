@@ -87,6 +87,12 @@ class LabGuestTestsIT {
         tests.add(DynamicTest.dynamicTest("guest kernel log has no Oops, BUG, WARNING or Call Trace",
                 () -> assertThat(finalRun.kernelFailures()).as("dmesg failures in " + finalRun.results().resolve("dmesg.txt"))
                         .isEmpty()));
+        if (finalRun.hasKmemleakReport()) {
+            // Only the debug kernel (6.1-debug) has kmemleak; elsewhere there is nothing to check.
+            tests.add(DynamicTest.dynamicTest("kmemleak suspects no leak from a kchan module",
+                    () -> assertThat(finalRun.kmemleakFailures())
+                            .as("kchan leaks in " + finalRun.results().resolve("kmemleak.txt")).isEmpty()));
+        }
         tests.add(DynamicTest.dynamicTest("guest test run completed and ran tests", () -> {
             assertThat(finalRun.exitStatus()).as("kchan-lab reported back; output tail:%n%s", finalRun.outputTail(40))
                     .isNotEqualTo(LabRun.NO_REPORT);

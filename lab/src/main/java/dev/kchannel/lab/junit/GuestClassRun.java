@@ -137,6 +137,11 @@ final class GuestClassRun {
                 problems.add("the guest kernel logged an Oops, BUG, WARNING or Call Trace ("
                         + run.results().resolve("dmesg.txt") + "):\n" + String.join("\n", kernelFailures));
             }
+            List<String> leaks = run.kmemleakFailures();
+            if (!leaks.isEmpty()) {
+                problems.add("kmemleak suspects " + leaks.size() + " leak(s) from kchan modules ("
+                        + run.results().resolve("kmemleak.txt") + "):\n" + String.join("\n", leaks));
+            }
             int status = run.commandStatus();
             if (status != 0 && status != SOME_TEST_FAILED && run.exitStatus() != MODULE_LOAD_FAILED
                     && run.exitStatus() != LabRun.NO_REPORT) {

@@ -50,8 +50,10 @@ public @interface KernelLabTest {
     String[] modules() default {};
 
     /**
-     * The guest's kernel series: {@code "6.1"} (Debian bookworm) or {@code "6.12"}
-     * (bookworm-backports). Empty: the system property {@code kchannel.lab.kernel}, else 6.1.
+     * The guest's kernel series: {@code "6.1"} (Debian bookworm), {@code "6.12"}
+     * (bookworm-backports) or {@code "6.1-debug"} (KASAN, kmemleak and lockdep; built ahead with
+     * {@code it/lab/kchan-debug-kernel build}). Empty: the system property
+     * {@code kchannel.lab.kernel}, else 6.1.
      */
     String kernel() default "";
 
