@@ -162,9 +162,13 @@ final class GuestShell {
      * Unloads the given modules in reverse order if loaded, so one test never leaks into the next.
      * Modules that hold one of them (another transport left loaded) go first. A module that stays
      * loaded fails the caller, naming who still uses it, so a leak is reported by the class that
-     * leaked and not by whichever class next needs a fresh load.
+     * leaked and not by whichever class next needs a fresh load. On the debug kernel kmemleak is
+     * asked first ({@link KmemleakCheck}).
      */
     static void unloadAll(List<String> modules) {
+        if (modules.stream().anyMatch(GuestShell::isLoaded)) {
+            KmemleakCheck.beforeUnload();
+        }
         for (int i = modules.size() - 1; i >= 0; i--) {
             unload(modules.get(i));
         }
