@@ -29,6 +29,8 @@ import org.junit.jupiter.api.TestFactory;
 class LabGuestTestsIT {
 
     private static final String GUEST_PACKAGE = "dev.kchannel.it.guest";
+    private static final List<String> GUEST_TUNING_PREFIXES =
+            List.of("kchannel.fuzz.", "kchannel.it.stress.", "kchannel.it.unload.", "kchannel.it.overload.");
 
     @TestFactory
     Stream<DynamicNode> guestTests() throws IOException, InterruptedException {
@@ -57,8 +59,9 @@ class LabGuestTestsIT {
 
         List<String> command = new ArrayList<>(List.of(
                 java, "-Djava.io.tmpdir=/tmp", "-Dkchannel.repo=" + repo,
-                "-Dkchannel.it.stress=" + System.getProperty("kchannel.it.stress", "ci"),
-                "-cp", classpath, "org.junit.platform.console.ConsoleLauncher", "execute",
+                "-Dkchannel.it.stress=" + System.getProperty("kchannel.it.stress", "ci")));
+        command.addAll(guestTuning());
+        command.addAll(List.of("-cp", classpath, "org.junit.platform.console.ConsoleLauncher", "execute",
                 "--disable-banner", "--details=tree", "--reports-dir", reports.toString()));
         command.addAll(selection(guestClasses));
         LabRun run = lab.run(results, List.of(), command, line -> System.out.println("[lab] " + line));
@@ -122,6 +125,18 @@ class LabGuestTestsIT {
 
     private static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The guest suites' counts given on the Maven command line ({@code -Dkchannel.fuzz.inputs=100000},
+     * {@code -Dkchannel.it.stress.calls=...}, ...), passed on to the guest JVM, where the tests read them.
+     */
+    static List<String> guestTuning() {
+        return System.getProperties().stringPropertyNames().stream()
+                .filter(name -> GUEST_TUNING_PREFIXES.stream().anyMatch(name::startsWith))
+                .sorted()
+                .map(name -> "-D" + name + "=" + System.getProperty(name))
+                .toList();
     }
 
     static String required(String property) {
