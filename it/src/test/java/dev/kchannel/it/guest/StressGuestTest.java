@@ -58,8 +58,11 @@ class StressGuestTest {
             long nanos = workload.run();
             StatsReply after = stats(channel);
 
-            System.out.printf("stress %s: %d threads x %d calls = %d calls in %.1f s, %.0f calls/s%n", door,
-                    THREADS, CALLS_PER_THREAD, workload.requests(), nanos / 1e9, workload.requests() / (nanos / 1e9));
+            long counted = counters(after, door).requests() - counters(before, door).requests();
+            System.out.printf("stress %s: %d threads x %d calls = %d calls in %.1f s, %.0f calls/s;"
+                    + " %d mismatches, %d exceptions, %d requests counted (expected %d)%n", door, THREADS,
+                    CALLS_PER_THREAD, workload.requests(), nanos / 1e9, workload.requests() / (nanos / 1e9),
+                    workload.mismatches(), workload.exceptions(), counted, workload.requests() + 1);
             assertThat(workload.quotedFailures())
                     .as("%s: %d mismatched replies and %d exceptions in %d calls; the first ones", door,
                             workload.mismatches(), workload.exceptions(), workload.requests())
@@ -68,7 +71,7 @@ class StressGuestTest {
             assertThat(workload.exceptions()).as("%s: exceptions", door).isZero();
 
             // The STATS reply counts every request before it, and the first STATS is one of them.
-            assertThat(counters(after, door).requests() - counters(before, door).requests())
+            assertThat(counted)
                     .as("%s: requests counted between the two STATS: the threads' %d plus the first STATS", door,
                             workload.requests())
                     .isEqualTo(workload.requests() + 1);
