@@ -11,6 +11,7 @@ import dev.kchannel.api.message.StatsReply;
 import dev.kchannel.api.message.TransportStats;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,8 @@ class OverloadGuestTest {
             TransportStats flooded = awaitOffered(channel, door, before, subscribersOnCounter * EVENTS);
             long javaAtHeight = javaMemoryInUse();
             listener.release();
+            // The end sentinel must find room in the queue, or it would be dropped too.
+            listener.awaitDrained(Duration.ofSeconds(5));
 
             channel.call(KchanRequests.set(endKey, "end"));
             int endIndex = listener.awaitStoreSetOf(endKey);

@@ -5,6 +5,7 @@ import dev.kchannel.api.EventListener;
 import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.message.EventType;
 import dev.kchannel.api.message.KchanEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -46,9 +47,11 @@ final class StallingListener implements EventListener {
     final List<KchannelException> errors = new CopyOnWriteArrayList<>();
     private final CountDownLatch stalled = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private volatile long lastDelivery = System.nanoTime();
 
     @Override
     public void onEvent(KchanEvent event) {
+        lastDelivery = System.nanoTime();
         delivered.add(new Delivery(0, event.type(), event.seq(), event.dropped(), event.genIndex().orElse(-1),
                 event.payload().map(p -> p.length).orElse(-1), event.keyAsString().orElse(null)));
         if (event.type() == EventType.GENERATED && stalled.getCount() > 0) {
@@ -65,6 +68,7 @@ final class StallingListener implements EventListener {
 
     @Override
     public void onGap(long lostCount) {
+        lastDelivery = System.nanoTime();
         delivered.add(new Delivery(lostCount, null, -1, -1, -1, -1, null));
     }
 
@@ -83,6 +87,20 @@ final class StallingListener implements EventListener {
 
     void release() {
         released.countDown();
+    }
+
+    /**
+     * Waits until nothing was delivered for {@code quiet}: the listener, released, has taken
+     * everything the kernel and the transport held, so the next event finds room in the queue.
+     */
+    void awaitDrained(Duration quiet) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
+        while (System.nanoTime() - lastDelivery < quiet.toNanos()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the listener never went quiet; delivered " + delivered.size());
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Waits for the STORE_SET event of {@code key}; returns its place in {@link #delivered}. */
