@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Stress, per door into kchan_core: one channel shared by 64 threads (docs/USAGE.md, "Threads": a
  * channel is thread-safe and meant to be shared), each making {@code kchannel.it.stress.calls}
- * calls (default 10,000; {@code -Dkchannel.it.stress.calls=200} while developing) of the mix
+ * calls (1,000 in CI, 10,000 with {@code -Dkchannel.it.stress=full}; see {@link #CALLS_PER_THREAD}) of the mix
  * {@link StressWorkload} describes. Then every reply matched its request, no call failed, the
  * door's request counter in STATS grew by exactly the requests made, the store holds exactly what
  * the threads left in it, and deleting that brings the store back to where it was.
@@ -29,7 +29,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StressGuestTest {
 
     private static final int THREADS = Integer.getInteger("kchannel.it.stress.threads", 64);
-    private static final int CALLS_PER_THREAD = Integer.getInteger("kchannel.it.stress.calls", 10_000);
+    /**
+     * The issue's 10,000 calls per thread take about half an hour of guest time for the six doors
+     * under TCG, more than CI's whole budget: CI makes 1,000 each, {@code -Dkchannel.it.stress=full}
+     * the issue's 10,000 (RELIABILITY.md), {@code -Dkchannel.it.stress.calls} any other number.
+     */
+    private static final int CALLS_PER_THREAD = Integer.getInteger("kchannel.it.stress.calls",
+            "full".equals(System.getProperty("kchannel.it.stress")) ? 10_000 : 1_000);
 
     @BeforeAll
     static void loadModules() {
