@@ -764,3 +764,89 @@ void fuzz_keys_free(struct fuzz_keys *ks)
 	free(ks->k);
 	memset(ks, 0, sizeof(*ks));
 }
+
+void fuzz_store_list(uint8_t *kmsg, fuzz_exchange_fn exchange,
+		     struct fuzz_keys *ks)
+{
+	struct fuzz_key cursor = { 0 };
+	const uint8_t *attrs;
+	size_t alen;
+	int err;
+
+	do {
+		fuzz_list_request(kmsg, &cursor, 1);
+		err = exchange(kmsg, &attrs, &alen);
+		if (err)
+			die("LIST of the store: %s", strerror(-err));
+	} while (fuzz_keys_collect(attrs, alen, ks, &cursor));
+}
+
+void fuzz_store_restore(uint8_t *kmsg, fuzz_exchange_fn exchange,
+			const struct fuzz_keys *before)
+{
+	struct fuzz_keys now = { 0 };
+	const uint8_t *attrs;
+	size_t i, alen;
+	int err;
+
+	fuzz_store_list(kmsg, exchange, &now);
+	for (i = 0; i < now.n; i++) {
+		if (fuzz_keys_has(before, &now.k[i]))
+			continue;
+		fuzz_key_delete_of(kmsg, &now.k[i], 1);
+		err = exchange(kmsg, &attrs, &alen);
+		if (err && err != -ENOENT)
+			die("DELETE of a key the fuzzer made: %s",
+			    strerror(-err));
+	}
+	fuzz_keys_free(&now);
+}
+
+void fuzz_round_trip(uint8_t *kmsg, fuzz_exchange_fn exchange,
+		     const char *door, const struct fuzz_args *a,
+		     uint64_t inputs)
+{
+	char key[32], value[64];
+	const struct nlattr *v;
+	const uint8_t *attrs;
+	size_t off, alen;
+	int klen, vlen, err;
+
+	klen = snprintf(key, sizeof(key), "fuzz-own-%llu",
+			(unsigned long long)a->seed);
+	vlen = snprintf(value, sizeof(value), "%s after %llu inputs", door,
+			(unsigned long long)inputs);
+
+	off = put_attr(kmsg, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key, klen);
+	off = put_attr(kmsg, off, KCHAN_ATTR_VALUE, value, vlen);
+	kchan_finish(kmsg, KCHAN_CMD_SET, 1, off);
+	err = exchange(kmsg, &attrs, &alen);
+	if (err)
+		die("seed=%llu %s: SET of our own key: %s",
+		    (unsigned long long)a->seed, door, strerror(-err));
+
+	off = put_attr(kmsg, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key, klen);
+	kchan_finish(kmsg, KCHAN_CMD_GET, 1, off);
+	err = exchange(kmsg, &attrs, &alen);
+	if (err)
+		die("seed=%llu %s: GET of our own key: %s",
+		    (unsigned long long)a->seed, door, strerror(-err));
+	v = find_attr(attrs, alen, KCHAN_ATTR_VALUE);
+	if (!v || attr_len(v) != (uint32_t)vlen ||
+	    memcmp((const uint8_t *)v + NLA_HDRLEN, value, vlen))
+		die("seed=%llu %s: GET of our own key: not the value SET",
+		    (unsigned long long)a->seed, door);
+
+	kchan_finish(kmsg, KCHAN_CMD_DELETE, 1, off);
+	err = exchange(kmsg, &attrs, &alen);
+	if (err)
+		die("seed=%llu %s: DELETE of our own key: %s",
+		    (unsigned long long)a->seed, door, strerror(-err));
+
+	kchan_finish(kmsg, KCHAN_CMD_GET, 1, off);
+	err = exchange(kmsg, &attrs, &alen);
+	if (err != -ENOENT)
+		die("seed=%llu %s: GET after DELETE: %s, expected ENOENT",
+		    (unsigned long long)a->seed, door,
+		    err ? strerror(-err) : "found");
+}

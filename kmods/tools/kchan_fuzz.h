@@ -132,4 +132,31 @@ size_t fuzz_key_delete_of(uint8_t *buf, const struct fuzz_key *key,
 			  uint32_t seq);
 void fuzz_keys_free(struct fuzz_keys *ks);
 
+/*
+ * One valid request @kmsg through a door, synchronously: 0 with the
+ * reply's attributes at *@attrs (@alen bytes, valid until the next
+ * exchange), or -errno.  The request-layer fuzzers (netlink, procfs) end
+ * their run through it with the helpers below.
+ */
+typedef int (*fuzz_exchange_fn)(const uint8_t *kmsg, const uint8_t **attrs,
+				size_t *alen);
+
+/* Every key in the store into @ks, by LIST requests built in @kmsg. */
+void fuzz_store_list(uint8_t *kmsg, fuzz_exchange_fn exchange,
+		     struct fuzz_keys *ks);
+/*
+ * DELETE every key that was not in the store before the first input
+ * (@before): valid requests SET keys of a pool, mutated ones keys of
+ * their own.
+ */
+void fuzz_store_restore(uint8_t *kmsg, fuzz_exchange_fn exchange,
+			const struct fuzz_keys *before);
+/*
+ * After the last input: a key of the fuzzer's own is SET, read back
+ * exactly by GET, DELETEd, and then missing (ENOENT), through @door.
+ */
+void fuzz_round_trip(uint8_t *kmsg, fuzz_exchange_fn exchange,
+		     const char *door, const struct fuzz_args *a,
+		     uint64_t inputs);
+
 #endif /* KCHAN_FUZZ_H */

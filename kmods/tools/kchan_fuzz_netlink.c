@@ -505,10 +505,7 @@ static int raw_exchange(const uint8_t *kmsg, const uint8_t **attrs,
 
 /* ---- probes and the end ------------------------------------------------- */
 
-typedef int (*exchange_fn)(const uint8_t *kmsg, const uint8_t **attrs,
-			   size_t *alen);
-
-static void probe_door(const char *door, exchange_fn exchange)
+static void probe_door(const char *door, fuzz_exchange_fn exchange)
 {
 	const uint8_t *attrs;
 	const char *wrong;
@@ -566,89 +563,6 @@ static void probe(void)
 	fz.tally.probes++;
 }
 
-/* SET, GET, DELETE and GET again of a key of our own, through @door. */
-static void round_trip(const char *door, exchange_fn exchange)
-{
-	char key[32], value[64];
-	const struct nlattr *v;
-	const uint8_t *attrs;
-	size_t off, alen;
-	int klen, vlen, err;
-
-	klen = snprintf(key, sizeof(key), "fuzz-own-%llu",
-			(unsigned long long)fz.args.seed);
-	vlen = snprintf(value, sizeof(value), "%s after %llu inputs", door,
-			(unsigned long long)fz.tally.inputs);
-
-	off = put_attr(fz.kmsg, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key, klen);
-	off = put_attr(fz.kmsg, off, KCHAN_ATTR_VALUE, value, vlen);
-	kchan_finish(fz.kmsg, KCHAN_CMD_SET, 1, off);
-	err = exchange(fz.kmsg, &attrs, &alen);
-	if (err)
-		fail("%s: SET of our own key: %s", door, strerror(-err));
-
-	off = put_attr(fz.kmsg, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key, klen);
-	kchan_finish(fz.kmsg, KCHAN_CMD_GET, 1, off);
-	err = exchange(fz.kmsg, &attrs, &alen);
-	if (err)
-		fail("%s: GET of our own key: %s", door, strerror(-err));
-	v = find_attr(attrs, alen, KCHAN_ATTR_VALUE);
-	if (!v || attr_len(v) != (uint32_t)vlen ||
-	    memcmp((const uint8_t *)v + NLA_HDRLEN, value, vlen))
-		fail("%s: GET of our own key: not the value SET", door);
-
-	kchan_finish(fz.kmsg, KCHAN_CMD_DELETE, 1, off);
-	err = exchange(fz.kmsg, &attrs, &alen);
-	if (err)
-		fail("%s: DELETE of our own key: %s", door, strerror(-err));
-
-	kchan_finish(fz.kmsg, KCHAN_CMD_GET, 1, off);
-	err = exchange(fz.kmsg, &attrs, &alen);
-	if (err != -ENOENT)
-		fail("%s: GET after DELETE: %s, expected ENOENT", door,
-		     err ? strerror(-err) : "found");
-}
-
-/* Every key in the store, by LIST requests that follow their CURSOR. */
-static void list_store(struct fuzz_keys *ks)
-{
-	struct fuzz_key cursor = { 0 };
-	const uint8_t *attrs;
-	size_t alen;
-	int err;
-
-	do {
-		fuzz_list_request(fz.kmsg, &cursor, 1);
-		err = genl_exchange(fz.kmsg, &attrs, &alen);
-		if (err)
-			fail("LIST: %s", strerror(-err));
-	} while (fuzz_keys_collect(attrs, alen, ks, &cursor));
-}
-
-/*
- * DELETE every key that was not in the store before the first input:
- * valid requests SET keys of a pool, mutated ones keys of their own.
- */
-static void restore_store(const struct fuzz_keys *before)
-{
-	struct fuzz_keys now = { 0 };
-	const uint8_t *attrs;
-	size_t i, alen;
-	int err;
-
-	list_store(&now);
-	for (i = 0; i < now.n; i++) {
-		if (fuzz_keys_has(before, &now.k[i]))
-			continue;
-		fuzz_key_delete_of(fz.kmsg, &now.k[i], 1);
-		err = genl_exchange(fz.kmsg, &attrs, &alen);
-		if (err && err != -ENOENT)
-			fail("DELETE of a key the fuzzer made: %s",
-			     strerror(-err));
-	}
-	fuzz_keys_free(&now);
-}
-
 int main(int argc, char **argv)
 {
 	struct fuzz_keys before = { 0 };
@@ -664,7 +578,7 @@ int main(int argc, char **argv)
 	sock_setup(fz.genl.fd);
 	fz.seq = fz.genl.seq;
 	fz.raw = raw_socket();
-	list_store(&before);
+	fuzz_store_list(fz.kmsg, genl_exchange, &before);
 
 	for (i = 0; i < fz.args.inputs; i++) {
 		uint32_t door = fuzz_below(&fz.rng, 20);
@@ -681,10 +595,12 @@ int main(int argc, char **argv)
 	}
 
 	fz.input = fz.args.inputs;
-	round_trip("Generic Netlink", genl_exchange);
-	round_trip("raw unit", raw_exchange);
+	fuzz_round_trip(fz.kmsg, genl_exchange, "Generic Netlink", &fz.args,
+			fz.tally.inputs);
+	fuzz_round_trip(fz.kmsg, raw_exchange, "raw unit", &fz.args,
+			fz.tally.inputs);
 	gen_stop();
-	restore_store(&before);
+	fuzz_store_restore(fz.kmsg, genl_exchange, &before);
 	fuzz_keys_free(&before);
 	if (close(fz.raw))
 		die_errno("close the raw socket");

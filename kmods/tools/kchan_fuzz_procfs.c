@@ -628,98 +628,17 @@ static void probe(void)
 	fz.tally.probes++;
 }
 
-static void round_trip(void)
+/* exchange() of @kmsg, the reply's attributes at *@attrs. */
+static int exchange_attrs(const uint8_t *kmsg, const uint8_t **attrs,
+			  size_t *alen)
 {
-	char key[32], value[64];
-	const struct nlattr *v;
-	struct kchan_hdr hdr;
-	int klen, vlen, ret;
-	size_t off;
-
-	klen = snprintf(key, sizeof(key), "fuzz-own-%llu",
-			(unsigned long long)fz.args.seed);
-	vlen = snprintf(value, sizeof(value), "procfs after %llu inputs",
-			(unsigned long long)fz.tally.inputs);
-	off = put_attr(fz.kmsg, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key, klen);
-	off = put_attr(fz.kmsg, off, KCHAN_ATTR_VALUE, value, vlen);
-	kchan_finish(fz.kmsg, KCHAN_CMD_SET, 1, off);
-	ret = exchange(fz.kmsg);
-	if (ret)
-		fail("SET of our own key: %s", strerror(-ret));
-
-	off = put_attr(fz.kmsg, KCHAN_HDR_LEN, KCHAN_ATTR_KEY, key, klen);
-	kchan_finish(fz.kmsg, KCHAN_CMD_GET, 1, off);
-	ret = exchange(fz.kmsg);
-	if (ret)
-		fail("GET of our own key: %s", strerror(-ret));
-	memcpy(&hdr, fz.rbuf, sizeof(hdr));
-	v = find_attr(fz.rbuf + KCHAN_HDR_LEN, hdr.len - KCHAN_HDR_LEN,
-		      KCHAN_ATTR_VALUE);
-	if (!v || attr_len(v) != (uint32_t)vlen ||
-	    memcmp((const uint8_t *)v + NLA_HDRLEN, value, vlen))
-		fail("GET of our own key: not the value SET");
-
-	kchan_finish(fz.kmsg, KCHAN_CMD_DELETE, 1, off);
-	ret = exchange(fz.kmsg);
-	if (ret)
-		fail("DELETE of our own key: %s", strerror(-ret));
-	kchan_finish(fz.kmsg, KCHAN_CMD_GET, 1, off);
-	ret = exchange(fz.kmsg);
-	if (ret != -ENOENT)
-		fail("GET after DELETE: %s, expected ENOENT",
-		     ret ? strerror(-ret) : "found");
-}
-
-/* exchange() of fz.kmsg, the reply's attributes at *@attrs. */
-static int exchange_attrs(const uint8_t **attrs, size_t *alen)
-{
-	int ret = exchange(fz.kmsg);
+	int ret = exchange(kmsg);
 	struct kchan_hdr hdr;
 
 	memcpy(&hdr, fz.rbuf, sizeof(hdr));
 	*attrs = fz.rbuf + KCHAN_HDR_LEN;
 	*alen = hdr.len - KCHAN_HDR_LEN;
 	return ret;
-}
-
-/* Every key in the store, by LIST requests that follow their CURSOR. */
-static void list_store(struct fuzz_keys *ks)
-{
-	struct fuzz_key cursor = { 0 };
-	const uint8_t *attrs;
-	size_t alen;
-	int err;
-
-	do {
-		fuzz_list_request(fz.kmsg, &cursor, 1);
-		err = exchange_attrs(&attrs, &alen);
-		if (err)
-			fail("LIST: %s", strerror(-err));
-	} while (fuzz_keys_collect(attrs, alen, ks, &cursor));
-}
-
-/*
- * DELETE every key that was not in the store before the first input:
- * valid requests SET keys of a pool, mutated ones keys of their own.
- */
-static void restore_store(const struct fuzz_keys *before)
-{
-	struct fuzz_keys now = { 0 };
-	const uint8_t *attrs;
-	size_t i, alen;
-	int err;
-
-	list_store(&now);
-	for (i = 0; i < now.n; i++) {
-		if (fuzz_keys_has(before, &now.k[i]))
-			continue;
-		fuzz_key_delete_of(fz.kmsg, &now.k[i], 1);
-		err = exchange_attrs(&attrs, &alen);
-		if (err && err != -ENOENT)
-			fail("DELETE of a key the fuzzer made: %s",
-			     strerror(-err));
-	}
-	fuzz_keys_free(&now);
 }
 
 int main(int argc, char **argv)
@@ -734,7 +653,7 @@ int main(int argc, char **argv)
 	find_views();
 	fz.call = open_or_die(PROC_CALL, O_RDWR);
 	fz.events = open_or_die(PROC_EVENTS, O_RDWR | O_NONBLOCK);
-	list_store(&before);
+	fuzz_store_list(fz.kmsg, exchange_attrs, &before);
 
 	for (i = 0; i < fz.args.inputs; i++) {
 		uint32_t file = fuzz_below(&fz.rng, 10);
@@ -751,9 +670,10 @@ int main(int argc, char **argv)
 	}
 
 	fz.input = fz.args.inputs;
-	round_trip();
+	fuzz_round_trip(fz.kmsg, exchange_attrs, "procfs", &fz.args,
+			fz.tally.inputs);
 	gen_stop();
-	restore_store(&before);
+	fuzz_store_restore(fz.kmsg, exchange_attrs, &before);
 	fuzz_keys_free(&before);
 	events_drain(fz.events);
 	close_or_die(fz.events, PROC_EVENTS);
