@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,37 @@ import java.util.function.Supplier;
 public final class UnprivilegedChardevClient {
 
     private UnprivilegedChardevClient() {
+    }
+
+    /**
+     * What this client prints when user nobody may open {@code /dev/kchan} (mode 0666): every
+     * state change refused with EPERM (a mode grants no right to change state), every read
+     * answered, {@code rootsValue} being what root stored under the key it was given.
+     */
+    static List<String> linesWhenTheNodeIsOpenToAll(String rootsValue) {
+        return List.of(
+                "AVAILABLE true",
+                "SET FAIL PermissionDeniedException EPERM",
+                "DELETE FAIL PermissionDeniedException EPERM",
+                "GEN_START FAIL PermissionDeniedException EPERM",
+                "RAW SET status -1",
+                "SUBSCRIBE ring FAIL PermissionDeniedException EPERM",
+                "SUBSCRIBE read FAIL PermissionDeniedException EPERM",
+                "GET OK " + rootsValue,
+                "ECHO OK from nobody",
+                "READWRITE GET OK " + rootsValue,
+                "GEN_STOP FAIL PermissionDeniedException EPERM",
+                "READWRITE SET FAIL PermissionDeniedException EPERM",
+                "READWRITE DELETE FAIL PermissionDeniedException EPERM",
+                "READWRITE GEN_START FAIL PermissionDeniedException EPERM",
+                "READWRITE GEN_STOP FAIL PermissionDeniedException EPERM",
+                "LIST OK status 0",
+                "STATS OK status 0",
+                "IOC_SUBSCRIBE FAIL PermissionDeniedException EPERM",
+                "IOC_RING_SETUP FAIL PermissionDeniedException EPERM",
+                "IOC_UNSUBSCRIBE OK result 0",
+                "MMAP_WRITABLE FAIL KernelErrorException ENODEV",
+                "END");
     }
 
     public static void main(String[] args) {
