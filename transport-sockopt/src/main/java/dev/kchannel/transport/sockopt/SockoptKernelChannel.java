@@ -10,6 +10,7 @@ import dev.kchannel.api.error.ChannelClosedException;
 import dev.kchannel.api.error.Errno;
 import dev.kchannel.api.error.KernelErrorException;
 import dev.kchannel.api.error.MalformedMessageException;
+import dev.kchannel.api.error.MalformedMessageException.Reason;
 import dev.kchannel.api.error.TransportUnavailableException;
 import dev.kchannel.api.error.UnsupportedCapabilityException;
 import dev.kchannel.api.message.Command;
@@ -21,6 +22,7 @@ import dev.kchannel.api.support.BlockingCallRunner;
 import dev.kchannel.api.support.CursorPagedDump;
 import dev.kchannel.transport.sockopt.raw.InetSocket;
 import dev.kchannel.transport.sockopt.raw.OptionGrowth;
+import dev.kchannel.transport.sockopt.raw.OptionSizeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -43,9 +45,10 @@ import java.util.stream.Stream;
  *       in and the reply out. A reply longer than the buffer comes back as a 16-byte header with
  *       status {@code -ERANGE} and the needed length, which {@code *optlen} repeats; the call is
  *       made again with a buffer of exactly that size ({@link InetSocket#getOptionGrowing}, up to
- *       {@code KCHAN_MSG_MAX}). The reply is checked to answer the request (REPLY flag, command,
- *       seq) and a negative status becomes the api's typed exception with the kernel's ERRMSG and
- *       ERRATTR, as on every transport.</li>
+ *       {@code KCHAN_MSG_MAX}; a length beyond it, or a negative one, is a
+ *       {@link MalformedMessageException}, allocating nothing). The reply is checked to answer the
+ *       request (REPLY flag, command, seq) and a negative status becomes the api's typed exception
+ *       with the kernel's ERRMSG and ERRATTR, as on every transport.</li>
  *   <li>SET, DELETE, GEN_START and GEN_STOP go through {@code setsockopt(2)}, which brings back an
  *       errno and nothing else: success is answered with a reply made here (REPLY flag, the
  *       request's command and seq, status 0, no attributes); a failure throws
@@ -160,6 +163,9 @@ public final class SockoptKernelChannel implements KernelChannel {
         } catch (KernelErrorException e) {
             buffers.giveBack(reusable);
             throw translate(e, option, "getsockopt " + option.describe());
+        } catch (OptionSizeException e) {
+            buffers.giveBack(reusable);
+            throw lengthNoReplyHas(e, option);
         } catch (RuntimeException | Error e) {
             buffers.giveBack(reusable);
             throw e;
@@ -193,6 +199,23 @@ public final class SockoptKernelChannel implements KernelChannel {
         }
         return KernelErrorException.forErrno(e.errnoNumber()).transport(SockoptTransport.NAME)
                 .operation(option.command() + " through " + how).cause(e).build();
+    }
+
+    /**
+     * A length left in {@code *optlen} that no kchan reply has, negative or beyond
+     * {@code KCHAN_MSG_MAX}, is the kernel breaking the protocol: a malformed reply, as a kchan
+     * header claiming it would be. A reply that still grew after every attempt (the store changing
+     * between calls) stays the {@link OptionSizeException} it is.
+     */
+    private static RuntimeException lengthNoReplyHas(OptionSizeException e, KchanOption option) {
+        int length = e.needed();
+        if (length >= 0 && length <= KchanProtocol.MSG_MAX) {
+            return e;
+        }
+        String what = length < 0 ? "which no reply has" : "more than KCHAN_MSG_MAX (" + KchanProtocol.MSG_MAX + ")";
+        return new MalformedMessageException(length < 0 ? Reason.LENGTH_BELOW_HEADER : Reason.MESSAGE_TOO_LARGE, -1,
+                "getsockopt " + option.describe() + " answered a length of " + length + " bytes, " + what)
+                .withTransport(SockoptTransport.NAME);
     }
 
     private static KernelErrorException noOption(int commandId) {

@@ -178,7 +178,8 @@ public final class InetSocket implements AutoCloseable {
      * @return the answer from index 0 to its limit: {@code reusable} or a new direct buffer, in
      *     native byte order; keep it to pass as {@code reusable} next time
      * @throws OptionSizeException if the answer needs more than {@code growth.maxSize()} bytes, or
-     *     still more after {@code growth.maxAttempts()} calls
+     *     still more after {@code growth.maxAttempts()} calls, or the kernel leaves a negative
+     *     length in {@code *optlen}
      * @throws KernelErrorException if a call fails otherwise
      */
     public ByteBuffer getOptionGrowing(int level, int optname, ByteBuffer request, ByteBuffer reusable,
@@ -205,7 +206,8 @@ public final class InetSocket implements AutoCloseable {
             boolean larger = needed > size;
             if (errno == 0 && !larger) {
                 if (needed < 0) {
-                    throw failure(Errno.EINVAL.number(), "getsockopt (negative optlen " + needed + " back)", level, optname);
+                    // Not an errno the kernel gave: a length no answer has.
+                    throw new OptionSizeException(transport, level, optname, needed, "a negative length, which no answer has");
                 }
                 buffer.limit(needed);
                 return buffer;

@@ -7,8 +7,9 @@ import dev.kchannel.api.error.KchannelException;
 /**
  * A socket option's answer did not fit the buffers {@link InetSocket#getOptionGrowing} may use:
  * the kernel asked for more than the {@link OptionGrowth#maxSize()} cap, or still asked for more
- * after {@link OptionGrowth#maxAttempts()} calls. Its errno is {@link Errno#ERANGE}, the kernel's
- * own word for "the answer does not fit".
+ * after {@link OptionGrowth#maxAttempts()} calls, or left a negative length in {@code *optlen}
+ * (then {@link #needed()} is that length). Its errno is {@link Errno#ERANGE}, the kernel's own word
+ * for "the answer does not fit"; the kernel itself reported no error.
  */
 public class OptionSizeException extends KchannelException {
 
