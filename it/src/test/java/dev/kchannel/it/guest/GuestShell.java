@@ -29,6 +29,16 @@ final class GuestShell {
         boolean ok() {
             return status == 0;
         }
+
+        /**
+         * Whether a failed rmmod says its module was in use, in either of its two ways: kmod reads
+         * the reference count first and prints "is in use"; a reference taken between that read
+         * and delete_module makes the kernel itself refuse with EAGAIN, which rmmod prints as
+         * "Resource temporarily unavailable".
+         */
+        boolean refusedAsInUse() {
+            return !ok() && (output.contains("is in use") || output.contains("Resource temporarily unavailable"));
+        }
     }
 
     private GuestShell() {
