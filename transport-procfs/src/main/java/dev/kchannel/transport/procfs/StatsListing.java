@@ -24,7 +24,8 @@ public final class StatsListing {
      * values, kept in a {@code long} as {@link Long#parseUnsignedLong} reads them.
      *
      * @throws MalformedMessageException ({@link Reason#UNEXPECTED_MESSAGE}) naming the line of
-     *     anything else
+     *     anything else: a name of other characters than kchan_core uses, a sign, a number beyond
+     *     64 bits
      */
     public static Map<String, Long> parse(byte[] text) {
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -44,17 +45,37 @@ public final class StatsListing {
                 throw malformed(number, "expected name<TAB>number, got '" + line + "'");
             }
             String name = line.substring(0, tab);
+            if (!isCounterName(name)) {
+                throw malformed(number, "counter name '" + name + "' is not lower-case letters, digits, '_' and '.'");
+            }
+            String digits = line.substring(tab + 1);
+            if (!isDecimal(digits)) {
+                throw malformed(number, "expected name<TAB>number, got '" + line + "'");
+            }
             long value;
             try {
-                value = Long.parseUnsignedLong(line.substring(tab + 1));
+                value = Long.parseUnsignedLong(digits);
             } catch (NumberFormatException e) {
-                throw malformed(number, "expected name<TAB>number, got '" + line + "'");
+                throw malformed(number, "counter '" + name + "' is beyond 64 bits: " + digits);
             }
             if (counters.put(name, value) != null) {
                 throw malformed(number, "counter '" + name + "' appears twice");
             }
         }
         return Collections.unmodifiableMap(counters);
+    }
+
+    /** What kchan_core's names are made of ("store.entries", "netlink.drops"); nothing else. */
+    private static boolean isCounterName(String name) {
+        return name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.');
+    }
+
+    /**
+     * Only the digits seq_printf's %llu writes: {@link Long#parseUnsignedLong} alone would also
+     * take a leading '+'.
+     */
+    private static boolean isDecimal(String text) {
+        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static MalformedMessageException malformed(int line, String what) {

@@ -31,6 +31,20 @@ class StatsListingTest {
         assertMalformed("a\t1", "the last line has no newline");
     }
 
+    @Test
+    void onlyWhatKchanCoreWritesIsACounter() {
+        assertMalformed("store.entries\t+3\n", "stats line 1: expected name<TAB>number, got 'store.entries\t+3'");
+        assertMalformed("store.entries\t-3\n", "stats line 1");
+        assertMalformed("store.entries\t 3\n", "stats line 1");
+        assertMalformed("a\t1\nStore.Entries\t3\n", "stats line 2: counter name 'Store.Entries'");
+        assertMalformed("a\t1\nstore entries\t3\n", "stats line 2: counter name 'store entries'");
+        assertMalformed("procfs.requests\t18446744073709551616\n",
+                "stats line 1: counter 'procfs.requests' is beyond 64 bits: 18446744073709551616");
+        assertThatThrownBy(() -> StatsListing.parse(new byte[] {'k', (byte) 0xe9, '\t', '1', '\n'}))
+                .isInstanceOfSatisfying(MalformedMessageException.class,
+                        e -> assertThat(e.getMessage()).contains("stats line 1: counter name"));
+    }
+
     private static void assertMalformed(String text, String message) {
         assertThatThrownBy(() -> StatsListing.parse(text.getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOfSatisfying(MalformedMessageException.class, e -> assertThat(e.getMessage()).contains(message));
