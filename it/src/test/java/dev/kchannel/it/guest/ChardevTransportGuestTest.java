@@ -267,6 +267,8 @@ class ChardevTransportGuestTest {
             assertThat(listener.errors).isEmpty();
             assertThat(subscription.isActive()).isTrue();
             System.out.println("chardev slow listener, " + count + " events: " + summary);
+            // Joins the generator's thread: the next GEN_START must not find it still finishing (EBUSY).
+            channel.call(KchanRequests.genStop());
             channel.call(KchanRequests.delete(startKey));
             channel.call(KchanRequests.delete(endKey));
         }

@@ -59,6 +59,17 @@ final class EventCounter implements EventListener {
         }
     }
 
+    /** Waits up to {@code limit} until the subscription was told its stream restarted. */
+    void awaitRestart(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (restarts.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no restart within " + limit + ": " + this);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @Override
     public String toString() {
         return generated.get() + " GENERATED, " + lost.get() + " lost, restarts " + restarts + ", errors " + errors;

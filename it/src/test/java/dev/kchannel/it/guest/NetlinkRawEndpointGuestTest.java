@@ -233,6 +233,8 @@ class NetlinkRawEndpointGuestTest {
             assertThat((long) generated.size()).as(summary).isGreaterThanOrEqualTo(queueLength);
             System.out.println("slow raw endpoint, " + count + " events: " + summary);
 
+            // Joins the generator's thread: the next GEN_START must not find it still finishing (EBUSY).
+            control.callOk(KchanRequests.genStop());
             for (int i = 0; i < markersSent; i++) {
                 control.callOk(KchanRequests.delete(endKey + "." + i));
             }

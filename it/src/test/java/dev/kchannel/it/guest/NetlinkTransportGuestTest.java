@@ -44,6 +44,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -493,8 +494,15 @@ class NetlinkTransportGuestTest {
                     + " items, errors " + errors);
         }
 
-        boolean quietFor(Duration quiet) {
-            return System.nanoTime() - lastDelivery.get() > quiet.toNanos();
+        /** The place in {@link #delivered} of the first STORE_SET whose key {@code markers} made. */
+        OptionalInt firstMarker(EndMarkers markers) {
+            for (int i = 0; i < delivered.size(); i++) {
+                if (delivered.get(i) instanceof KchanEvent event && event.type() == EventType.STORE_SET
+                        && markers.isMarker(event.keyAsString().orElse(null))) {
+                    return OptionalInt.of(i);
+                }
+            }
+            return OptionalInt.empty();
         }
     }
 
@@ -507,7 +515,7 @@ class NetlinkTransportGuestTest {
         int count = 5_000;
         int size = 64;
         String startKey = "nltg.flood.start." + System.nanoTime();
-        String endKey = "nltg.flood.end." + System.nanoTime();
+        EndMarkers markers = new EndMarkers("nltg.flood.end." + System.nanoTime());
         // A small receive buffer (the minimum the transport takes), so the socket overflows too.
         KchannelConfig config = KchannelConfig.builder().transport("netlink").callTimeout(Duration.ofSeconds(30))
                 .setting("netlink", "event-receive-buffer", "4096").build();
@@ -521,25 +529,16 @@ class NetlinkTransportGuestTest {
 
             listener.slow = true;
             channel.call(KchanRequests.genStart(count, size, 0));
-            // Wait until the generator is done and the socket drained: the last event arrived, or
-            // nothing was delivered for 5 s (the listener takes 1 ms per event).
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (System.nanoTime() < deadline) {
-                Object last = listener.delivered.get(listener.delivered.size() - 1);
-                if (last instanceof KchanEvent event && event.genIndex().orElse(-1) == count - 1) {
-                    break;
-                }
-                if (listener.delivered.size() > startIndex + 1 && listener.quietFor(Duration.ofSeconds(5))) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            awaitOffered(channel, before, count);
             listener.slow = false;
-            // Sentinel after: closes the window, and any loss before it is reported as its gap.
-            channel.call(KchanRequests.set(endKey, "end"));
-            KchanEvent end = listener.await(storeSetOf(endKey));
+            // End markers close the window once the socket is quiet; any loss before the first that
+            // arrives is reported as its gap, lost markers included.
+            int endIndex = markers.await(channel, () -> listener.firstMarker(markers), listener.lastDelivery::get,
+                    Duration.ofSeconds(2));
+            KchanEvent end = (KchanEvent) listener.delivered.get(endIndex);
+            int lostMarkers = markers.lostBefore(end.keyAsString().orElseThrow());
             TransportStats after = netlinkStats(channel);
-            List<Object> window = listener.delivered.subList(startIndex + 1, listener.delivered.indexOf(end));
+            List<Object> window = listener.delivered.subList(startIndex + 1, endIndex);
 
             // Walk the window: each gap must be exactly the GEN_INDEX jump before the next event.
             long expectedIndex = 0;
@@ -561,29 +560,52 @@ class NetlinkTransportGuestTest {
                 pendingGap = 0;
                 received++;
             }
-            assertThat(pendingGap).as("gap reported before the end sentinel").isEqualTo(count - expectedIndex);
+            assertThat(pendingGap).as("gap reported before the end marker, %d lost markers included", lostMarkers)
+                    .isEqualTo(count - expectedIndex + lostMarkers);
 
             long kernelDropped = end.dropped() - start.dropped();
             long statDrops = after.drops() - before.drops();
             String summary = "received " + received + ", SDK gaps " + gapTotal + ", kernel DROPPED " + kernelDropped
-                    + ", STAT_DROPS " + statDrops + ", STAT_EVENTS " + (after.events() - before.events());
-            // SEQ: the kernel offered exactly the generated events between the two sentinels.
-            assertThat(end.seq() - start.seq() - 1).as(summary).isEqualTo(count);
+                    + ", STAT_DROPS " + statDrops + ", STAT_EVENTS " + (after.events() - before.events())
+                    + ", end markers lost " + lostMarkers;
+            // SEQ: the kernel offered exactly the generated events (and lost markers) in the window.
+            assertThat(end.seq() - start.seq() - 1).as(summary).isEqualTo(count + lostMarkers);
             // Everything generated after subscribing was either delivered or reported lost.
-            assertThat(received + gapTotal).as(summary).isEqualTo(count);
+            assertThat(received + gapTotal).as(summary).isEqualTo(count + lostMarkers);
             assertThat(gapTotal).as("the flood overflowed something: %s", summary).isPositive();
             // The kernel's two accounts of its queue drops agree; the SDK's gaps hold those plus the
             // socket's ENOBUFS losses, which the kernel does not count.
             assertThat(statDrops).as(summary).isEqualTo(kernelDropped);
             assertThat(gapTotal).as(summary).isGreaterThanOrEqualTo(kernelDropped);
             assertThat(after.events() + after.drops() - before.events() - before.drops())
-                    .as("events offered to the module's subscriber (generated + end sentinel): %s", summary)
-                    .isEqualTo(count + 1);
+                    .as("events offered to the module's subscriber (generated + end markers): %s", summary)
+                    .isEqualTo(count + markers.sent());
             assertThat(listener.errors).isEmpty();
             assertThat(subscription.isActive()).isTrue();
             System.out.println("event flood of " + count + ": " + summary);
+            // Joins the generator's thread: the next GEN_START must not find it still finishing (EBUSY).
+            channel.call(KchanRequests.genStop());
             channel.call(KchanRequests.delete(startKey));
-            channel.call(KchanRequests.delete(endKey));
+            markers.deleteAll(channel);
+        }
+    }
+
+    /**
+     * Waits until kchan_netlink's subscriber was offered {@code count} events since
+     * {@code before} (queued or dropped): the generator is done, and what is left is draining.
+     */
+    private static void awaitOffered(KernelChannel channel, TransportStats before, long count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            TransportStats now = netlinkStats(channel);
+            long offered = now.events() + now.drops() - before.events() - before.drops();
+            if (offered >= count) {
+                return;
+            }
+            assertThat(System.nanoTime() < deadline).as("generator done within 5 minutes: %d offered", offered)
+                    .isTrue();
+            Thread.sleep(200);
         }
     }
 }

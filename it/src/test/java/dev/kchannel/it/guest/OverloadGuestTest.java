@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every one, {@link StallingListener}), then drains. Per door:
  * <ul>
  *   <li>the SDK's gaps add up to exactly the kernel's drop count for that subscriber: the DROPPED
- *       difference between two sentinel events (plus, on Generic Netlink multicast, the socket's
- *       own drops in /proc/net/netlink, which kchan_core cannot see), and STATS agrees;
+ *       difference between the start sentinel and the end marker ({@link EndMarkers}), plus, on
+ *       Generic Netlink multicast, the socket's own drops in /proc/net/netlink, which kchan_core
+ *       cannot see; and STATS agrees;
  *   <li>events received plus events reported lost equal events generated, each gap exactly the
  *       GEN_INDEX jump it stands for;
  *   <li>kernel memory is bounded: a stalled listener receives no more than kchan_core's queue
@@ -75,7 +76,7 @@ class OverloadGuestTest {
     void aStalledListenerLosesOnlyWhatTheKernelCountsAndNothingGrowsWithTheFlood(OverloadDoor door)
             throws Exception {
         String startKey = "overload.start." + System.nanoTime();
-        String endKey = "overload.end." + System.nanoTime();
+        EndMarkers markers = new EndMarkers("overload.end." + System.nanoTime());
         StallingListener listener = new StallingListener();
         try (KernelChannel channel = door.open(); Subscription subscription = channel.subscribe(listener)) {
             long javaBefore = javaMemoryInUse();
@@ -93,34 +94,35 @@ class OverloadGuestTest {
             TransportStats flooded = awaitOffered(channel, door, before, subscribersOnCounter * EVENTS);
             long javaAtHeight = javaMemoryInUse();
             listener.release();
-            // The end sentinel must find room in the queue, or it would be dropped too.
-            listener.awaitDrained(Duration.ofSeconds(5));
-
-            channel.call(KchanRequests.set(endKey, "end"));
-            int endIndex = awaitEndSentinel(listener, endKey, channel, door, flooded);
+            int endIndex = awaitEndMarker(listener, markers, channel, door, flooded);
             TransportStats after = counters(channel, door);
             long socketDrops = NetlinkSocketDrops.ofThisProcess(NetlinkSocketDrops.GENERIC) - socketDropsBefore;
             StallingListener.Delivery start = listener.delivered.get(startIndex);
             StallingListener.Delivery end = listener.delivered.get(endIndex);
+            // Markers that were lost before the one that arrived are the window's last events.
+            int lostMarkers = markers.lostBefore(end.key());
+            long offeredInWindow = EVENTS + lostMarkers;
 
-            Window window = Window.walk(listener.delivered.subList(startIndex + 1, endIndex), EVENTS, EVENT_SIZE);
+            Window window = Window.walk(listener.delivered.subList(startIndex + 1, endIndex), EVENTS, lostMarkers,
+                    EVENT_SIZE);
             long kernelDropped = end.dropped() - start.dropped();
             long statDrops = after.drops() - before.drops();
             long countedByKernel = kernelDropped + (door.socketLosesEvents() ? socketDrops : 0);
             long queueBound = queueBoundInEvents();
             long bufferBound = door.bufferBytes() / EVENT_SIZE + 1;
             String summary = String.format("%s: %d events of %d B; received %d, SDK gaps %d (%d gaps), kernel DROPPED %d,"
-                    + " socket drops %d, STAT_DROPS %d, STAT_EVENTS %d; queue bound %d + buffer bound %d events;"
-                    + " Java memory %+d KiB at the flood's height", door, EVENTS, EVENT_SIZE, window.received(),
-                    window.lost(), window.gaps(), kernelDropped, socketDrops, statDrops, after.events() - before.events(),
-                    queueBound, bufferBound, (javaAtHeight - javaBefore) >> 10);
+                    + " socket drops %d, STAT_DROPS %d, STAT_EVENTS %d; end markers lost %d; queue bound %d + buffer"
+                    + " bound %d events; Java memory %+d KiB at the flood's height", door, EVENTS, EVENT_SIZE,
+                    window.received(), window.lost(), window.gaps(), kernelDropped, socketDrops, statDrops,
+                    after.events() - before.events(), lostMarkers, queueBound, bufferBound,
+                    (javaAtHeight - javaBefore) >> 10);
             System.out.println("overload " + summary);
 
             assertThat(window.problems()).as(summary).isEmpty();
             assertThat(end.seq() - start.seq() - 1).as("SEQ: events offered between the sentinels; %s", summary)
-                    .isEqualTo(EVENTS);
-            assertThat(window.received() + window.lost()).as("received + lost == generated; %s", summary)
-                    .isEqualTo(EVENTS);
+                    .isEqualTo(offeredInWindow);
+            assertThat(window.received() + window.lost()).as("received + lost == generated + lost markers; %s", summary)
+                    .isEqualTo(offeredInWindow);
             assertThat(window.lost()).as("the stalled listener lost events; %s", summary).isPositive();
             assertThat(window.lost()).as("the SDK's gaps are the kernel's drops, exactly; %s", summary)
                     .isEqualTo(countedByKernel);
@@ -144,20 +146,23 @@ class OverloadGuestTest {
             assertThat(listener.errors).as(summary).isEmpty();
             assertThat(subscription.isActive()).as(summary).isTrue();
 
+            // Joins the generator's thread: the next GEN_START must not find it still finishing (EBUSY).
+            channel.call(KchanRequests.genStop());
             channel.call(KchanRequests.delete(startKey));
-            channel.call(KchanRequests.delete(endKey));
+            markers.deleteAll(channel);
         }
     }
 
     /**
-     * Waits for the end sentinel; when it does not come, the failure says whether the kernel
-     * dropped it (the door's drop counter moved after the flood: the queue or socket was still
-     * full) or offered it and it was never delivered.
+     * Closes the window with end markers, once the released listener has been quiet for 5 s; when
+     * none comes, the failure says whether the kernel dropped them (the door's drop counter moved
+     * after the flood: the queue or socket stayed full) or offered them and none was delivered.
      */
-    private static int awaitEndSentinel(StallingListener listener, String endKey, KernelChannel channel,
+    private static int awaitEndMarker(StallingListener listener, EndMarkers markers, KernelChannel channel,
             OverloadDoor door, TransportStats flooded) throws InterruptedException {
         try {
-            return listener.awaitStoreSetOf(endKey);
+            return markers.await(channel, () -> listener.firstMarker(markers), listener::lastDeliveryNanos,
+                    Duration.ofSeconds(5));
         } catch (AssertionError missing) {
             TransportStats now = counters(channel, door);
             throw new AssertionError(String.format("%s; since the flood the door's counters moved by %+d events and"
@@ -210,8 +215,9 @@ class OverloadGuestTest {
     }
 
     /**
-     * The deliveries between the two sentinels, walked: each gap must be exactly the GEN_INDEX jump
-     * before the next event, and the gap before the end sentinel the events never delivered.
+     * The deliveries between the start sentinel and the end marker, walked: each gap must be exactly
+     * the GEN_INDEX jump before the next event, and the gap before the end marker the events never
+     * delivered.
      *
      * @param received GENERATED events delivered
      * @param lost events the gaps reported
@@ -220,7 +226,12 @@ class OverloadGuestTest {
      */
     record Window(long received, long lost, long gaps, List<String> problems) {
 
-        static Window walk(List<StallingListener.Delivery> window, long count, int size) {
+        /**
+         * Walks the deliveries between the start sentinel and the end marker: {@code count} GENERATED events of
+         * {@code size} bytes, each gap exactly its GEN_INDEX jump, and then {@code lostMarkers}
+         * end markers that went the way of the events before them.
+         */
+        static Window walk(List<StallingListener.Delivery> window, long count, int lostMarkers, int size) {
             long expectedIndex = 0;
             long pendingGap = 0;
             long lost = 0;
@@ -244,8 +255,10 @@ class OverloadGuestTest {
                 pendingGap = 0;
                 received++;
             }
-            if (pendingGap != count - expectedIndex) {
-                problems.add("gap of " + pendingGap + " before the end sentinel, expected " + (count - expectedIndex));
+            long tail = count - expectedIndex + lostMarkers;
+            if (pendingGap != tail) {
+                problems.add("gap of " + pendingGap + " before the end marker, expected " + tail + " (" + lostMarkers
+                        + " of them end markers)");
             }
             return new Window(received, lost, gaps, problems.size() > 5 ? problems.subList(0, 5) : problems);
         }

@@ -5,8 +5,8 @@ import dev.kchannel.api.EventListener;
 import dev.kchannel.api.error.KchannelException;
 import dev.kchannel.api.message.EventType;
 import dev.kchannel.api.message.KchanEvent;
-import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -86,29 +86,29 @@ final class StallingListener implements EventListener {
     }
 
     /**
-     * Lets the stalled listener go. The quiet {@link #awaitDrained} waits for starts here too:
-     * before the release nothing was delivered because the listener was stalled, not because
-     * everything was taken, and counting that time as quiet let the end sentinel go out while the
-     * kernel's queue was still full, so the kernel dropped it (as it must) and nothing came after.
+     * Lets the stalled listener go. It counts as a delivery: before the release nothing was
+     * delivered because the listener was stalled, not because everything was taken, so a quiet
+     * pause (see {@link EndMarkers}) is measured from here at the earliest.
      */
     void release() {
         lastDelivery = System.nanoTime();
         released.countDown();
     }
 
-    /**
-     * Waits until nothing was delivered for {@code quiet} since the release or the last delivery,
-     * whichever came later: the listener has taken everything the kernel and the transport held,
-     * so the next event finds room in the queue.
-     */
-    void awaitDrained(Duration quiet) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
-        while (System.nanoTime() - lastDelivery < quiet.toNanos()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the listener never went quiet; delivered " + delivered.size());
+    /** When the last event or gap was delivered, or the listener released, by System.nanoTime. */
+    long lastDeliveryNanos() {
+        return lastDelivery;
+    }
+
+    /** The place in {@link #delivered} of the first STORE_SET whose key {@code markers} made. */
+    OptionalInt firstMarker(EndMarkers markers) {
+        for (int i = 0; i < delivered.size(); i++) {
+            Delivery item = delivered.get(i);
+            if (item.type() == EventType.STORE_SET && markers.isMarker(item.key())) {
+                return OptionalInt.of(i);
             }
-            Thread.sleep(100);
         }
+        return OptionalInt.empty();
     }
 
     /** Waits for the STORE_SET event of {@code key}; returns its place in {@link #delivered}. */

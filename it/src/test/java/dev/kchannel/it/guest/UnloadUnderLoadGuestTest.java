@@ -270,12 +270,16 @@ class UnloadUnderLoadGuestTest {
             for (KernelChannel channel : channels) {
                 awaitEchoes(channel, "on a channel opened before the reload");
             }
+            // A subscription rejoins the new events group on its own thread and then says so: an
+            // event sent before that would never reach it.
+            for (EventCounter listener : listeners) {
+                listener.awaitRestart(WAIT);
+            }
             String key = prefix + ".after";
             fresh.call(KchanRequests.set(key, "after the reload"));
             for (int i = 0; i < listeners.size(); i++) {
                 EventCounter listener = listeners.get(i);
                 listener.awaitStoreSet(key, WAIT);
-                assertThat(listener.restarts).as("subscription %d was told its stream restarted", i).isNotEmpty();
                 assertThat(listener.errors).as("subscription %d's errors", i).isEmpty();
                 assertThat(subscriptions.get(i).isActive()).isTrue();
             }
