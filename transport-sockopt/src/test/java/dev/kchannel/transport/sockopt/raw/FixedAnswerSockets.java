@@ -17,28 +17,13 @@ public final class FixedAnswerSockets {
 
     /** The socket; closing it closes nothing real. */
     public static InetSocket answering(byte[] answer, int reportedLength) {
-        return InetSocket.open(new OptionCalls() {
-            @Override
-            public int socket(int type) {
-                return ScriptedOptionCalls.FD;
-            }
-
+        return InetSocket.open(new OneSocketOptionCalls() {
             @Override
             public int getsockopt(int fd, int level, int optname, ByteBuffer buffer, int[] optlen) {
                 int written = Math.max(0, Math.min(optlen[0], answer.length));
                 buffer.duplicate().put(answer, 0, written);
                 optlen[0] = reportedLength;
                 return 0;
-            }
-
-            @Override
-            public int setsockopt(int fd, int level, int optname, ByteBuffer buffer, int optlen) {
-                return 0;
-            }
-
-            @Override
-            public void close(int fd) {
-                // Nothing was opened.
             }
         }, SocketType.DATAGRAM);
     }

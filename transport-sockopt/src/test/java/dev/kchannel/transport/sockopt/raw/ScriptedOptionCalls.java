@@ -12,16 +12,13 @@ import java.util.List;
  * The size may grow after each call, as a table gaining rows would. Records the buffer size and the
  * request's first byte of each call.
  */
-final class ScriptedOptionCalls implements OptionCalls {
-
-    static final int FD = 42;
+final class ScriptedOptionCalls extends OneSocketOptionCalls {
 
     int answerSize;
     int growthPerCall;
     boolean tooSmallIsErange;
     final List<Integer> bufferSizes = new ArrayList<>();
     final List<Byte> requestFirstBytes = new ArrayList<>();
-    final List<Integer> closed = new ArrayList<>();
 
     ScriptedOptionCalls(int answerSize) {
         this.answerSize = answerSize;
@@ -29,11 +26,6 @@ final class ScriptedOptionCalls implements OptionCalls {
 
     static byte patternByte(int index) {
         return (byte) (index * 7);
-    }
-
-    @Override
-    public int socket(int type) {
-        return FD;
     }
 
     @Override
@@ -51,15 +43,5 @@ final class ScriptedOptionCalls implements OptionCalls {
             buffer.put(buffer.position() + i, patternByte(i));
         }
         return 0;
-    }
-
-    @Override
-    public int setsockopt(int fd, int level, int optname, ByteBuffer buffer, int optlen) {
-        return 0;
-    }
-
-    @Override
-    public void close(int fd) {
-        closed.add(fd);
     }
 }
